@@ -1,0 +1,162 @@
+// The git tree oid of a directory on disk (what `git add -A && git write-tree` gives),
+// optionally storing every object. A stat cache, like git's index, lets a pass skip
+// reading unchanged files; racily-clean entries (mtime too close to when we hashed
+// the file) are rehashed, so a same-size rewrite within one timestamp tick is seen.
+import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { hashObject } from './hash.js';
+import { encodeTree, type TreeEntry } from './tree.js';
+import type { ObjectStore } from './objects.js';
+import { SkillsyncError } from '../core/errors.js';
+
+/** Files whose mtime is within this window of when they were hashed are rehashed next time. */
+export const RACY_WINDOW_MS = 2000;
+
+export interface StatEntry {
+  m: number; // mtimeMs
+  c: number; // ctimeMs
+  s: number; // size
+  i: number; // inode
+  x: boolean; // executable
+  o: string; // blob oid
+  t: number; // when it was hashed (ms)
+}
+
+export type StatCache = Map<string, StatEntry>;
+
+export interface HashDirOptions {
+  store?: ObjectStore;
+  cache?: StatCache;
+  /** Called for every file hashed or reused: relative path, mode, oid, content when it was read. */
+  onFile?: (path: string, mode: '100644' | '100755', oid: string, content: Buffer | null) => void;
+  /** Maximum number of files (hostile sources). */
+  maxFiles?: number;
+}
+
+export interface HashDirResult {
+  oid: string;
+  files: number;
+  /** Paths hashed from content (cache misses). */
+  hashed: number;
+  /** Stats seen, for a consistency re-check. */
+  seen: Map<string, Stats>;
+}
+
+function entryMode(st: Stats): '100644' | '100755' {
+  // git keeps only the owner's execute bit.
+  return st.mode & 0o100 ? '100755' : '100644';
+}
+
+export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirResult {
+  const res: HashDirResult = { oid: '', files: 0, hashed: 0, seen: new Map() };
+  const write = (type: 'blob' | 'tree', body: Buffer) => (opts.store ? opts.store.write(type, body) : hashObject(type, body));
+  const maxFiles = opts.maxFiles ?? 1_000_000;
+
+  const walk = (abs: string, rel: string): string | null => {
+    let names: string[];
+    try {
+      names = readdirSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
+      throw err;
+    }
+    const entries: TreeEntry[] = [];
+    for (const name of names) {
+      if (name === '.git') continue; // git never adds a .git entry
+      if (name.includes('\uFFFD')) {
+        throw new SkillsyncError('ENAME_ENCODING', `file name is not valid UTF-8: ${rel ? rel + '/' : ''}${name}`, { path: rel });
+      }
+      const childAbs = join(abs, name);
+      const childRel = rel ? `${rel}/${name}` : name;
+      let st: Stats;
+      try {
+        st = lstatSync(childAbs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new SkillsyncError('ESOURCE_CHANGING', `${childRel} disappeared while it was read; it will be read again`, { path: childRel }, 'retry');
+        }
+        throw err;
+      }
+      if (st.isSymbolicLink()) {
+        throw new SkillsyncError('ESYMLINK', `symlink in skill: ${childRel} (symlinks are not followed; replace it with the file it points to)`, { path: childRel });
+      }
+      if (st.isDirectory()) {
+        const sub = walk(childAbs, childRel);
+        if (sub) entries.push({ mode: '40000', name, oid: sub });
+        continue;
+      }
+      if (!st.isFile()) {
+        throw new SkillsyncError('ESPECIAL_FILE', `not a regular file: ${childRel} (devices, sockets and pipes cannot be mirrored)`, { path: childRel });
+      }
+      if (++res.files > maxFiles) {
+        throw new SkillsyncError('ETOO_MANY_FILES', `more than ${maxFiles} files under ${root}`, { path: root });
+      }
+      res.seen.set(childRel, st);
+      const mode = entryMode(st);
+      const cached = opts.cache?.get(childRel);
+      let oid: string;
+      if (
+        cached &&
+        cached.m === st.mtimeMs &&
+        cached.c === st.ctimeMs &&
+        cached.s === st.size &&
+        cached.i === st.ino &&
+        cached.x === (mode === '100755') &&
+        st.mtimeMs < cached.t - RACY_WINDOW_MS
+      ) {
+        oid = cached.o;
+        opts.onFile?.(childRel, mode, oid, null);
+      } else {
+        const t = Date.now();
+        const content = readFileSync(childAbs);
+        if (content.length !== st.size) {
+          throw new SkillsyncError('ESOURCE_CHANGING', `${childRel} changed while it was read; it will be read again`, { path: childRel }, 'retry');
+        }
+        oid = write('blob', content);
+        res.hashed++;
+        opts.cache?.set(childRel, { m: st.mtimeMs, c: st.ctimeMs, s: st.size, i: st.ino, x: mode === '100755', o: oid, t });
+        opts.onFile?.(childRel, mode, oid, content);
+      }
+      entries.push({ mode, name, oid });
+    }
+    if (entries.length === 0) return null; // git does not record empty directories
+    return write('tree', encodeTree(entries));
+  };
+
+  res.oid = walk(root, '') ?? hashObject('tree', Buffer.alloc(0));
+  if (opts.store && res.oid === hashObject('tree', Buffer.alloc(0))) opts.store.write('tree', Buffer.alloc(0));
+  return res;
+}
+
+/** True when every file seen still has the same stat and no file appeared or vanished. */
+export function unchangedSince(root: string, seen: Map<string, Stats>): boolean {
+  let count = 0;
+  const walk = (abs: string, rel: string): boolean => {
+    let names: string[];
+    try {
+      names = readdirSync(abs);
+    } catch {
+      return false;
+    }
+    for (const name of names) {
+      if (name === '.git') continue;
+      const childRel = rel ? `${rel}/${name}` : name;
+      let st: Stats;
+      try {
+        st = lstatSync(join(abs, name));
+      } catch {
+        return false;
+      }
+      if (st.isDirectory()) {
+        if (!walk(join(abs, name), childRel)) return false;
+        continue;
+      }
+      const prev = seen.get(childRel);
+      if (!prev || prev.mtimeMs !== st.mtimeMs || prev.ctimeMs !== st.ctimeMs || prev.size !== st.size || prev.ino !== st.ino || prev.mode !== st.mode) return false;
+      count++;
+    }
+    return true;
+  };
+  return walk(root, '') && count === seen.size;
+}

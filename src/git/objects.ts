@@ -1,0 +1,139 @@
+// The object store of one repository: reads loose and packed objects, writes with
+// node:crypto + native zlib. isomorphic-git's writeBlob is ~17x slower than git on
+// 50,000 files and writes in place; this path hashes in-process and writes atomically.
+// In a batch, new objects are held in memory and land as one pack (or loose objects
+// when few) at flush(); callers flush before any ref points at them.
+import { hashObject, type ObjectType } from './hash.js';
+import { hasLoose, readLoose, writeLoose } from './loose.js';
+import { PackReader } from './pack-read.js';
+import { writePack, type PackObject } from './pack-write.js';
+import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
+import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
+import { SkillsyncError } from '../core/errors.js';
+
+/** Batches with at least this many new objects are written as a pack. */
+const PACK_THRESHOLD = 256;
+/** Flush a batch early once it holds this many bytes, to bound memory. */
+const BATCH_MAX_BYTES = 256 * 1024 * 1024;
+
+export class ObjectStore {
+  private readonly packs: PackReader;
+  private pending: Map<string, PackObject> | null = null;
+  private pendingBytes = 0;
+  private batchDepth = 0;
+  private readonly treeCache = new Map<string, TreeEntry[]>();
+
+  constructor(readonly gitdir: string) {
+    this.packs = new PackReader(gitdir);
+  }
+
+  read(oid: string): { type: ObjectType; body: Buffer } {
+    const p = this.pending?.get(oid);
+    if (p) return { type: p.type, body: p.body };
+    const loose = readLoose(this.gitdir, oid);
+    if (loose) return loose;
+    const packed = this.packs.read(oid);
+    if (packed) return packed;
+    throw new SkillsyncError('ENOTFOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on the workspace repository`, { oid }, 'person');
+  }
+
+  has(oid: string): boolean {
+    if (this.pending?.has(oid)) return true;
+    if (hasLoose(this.gitdir, oid)) return true;
+    return this.packs.find(oid, false) !== null;
+  }
+
+  private readTyped(oid: string, type: ObjectType): Buffer {
+    const o = this.read(oid);
+    if (o.type !== type) {
+      throw new SkillsyncError('EOBJECT_TYPE', `object ${oid} is a ${o.type}, expected a ${type}`, { oid, type: o.type });
+    }
+    return o.body;
+  }
+
+  readBlob(oid: string): Buffer {
+    return this.readTyped(oid, 'blob');
+  }
+
+  readTree(oid: string): TreeEntry[] {
+    let t = this.treeCache.get(oid);
+    if (!t) {
+      t = decodeTree(this.readTyped(oid, 'tree'));
+      if (this.treeCache.size > 20_000) this.treeCache.clear();
+      this.treeCache.set(oid, t);
+    }
+    return t;
+  }
+
+  readCommit(oid: string): Commit {
+    return decodeCommit(this.readTyped(oid, 'commit'));
+  }
+
+  readTag(oid: string): Tag {
+    return decodeTag(this.readTyped(oid, 'tag'));
+  }
+
+  /** Hash and store an object (in memory until flush() inside a batch). Returns its oid. */
+  write(type: ObjectType, body: Buffer): string {
+    const oid = hashObject(type, body);
+    if (this.pending) {
+      if (!this.pending.has(oid)) {
+        this.pending.set(oid, { oid, type, body });
+        this.pendingBytes += body.length;
+        if (this.pendingBytes > BATCH_MAX_BYTES) this.flush();
+      }
+    } else {
+      writeLoose(this.gitdir, oid, type, body);
+    }
+    return oid;
+  }
+
+  writeBlob(body: Buffer): string {
+    return this.write('blob', body);
+  }
+
+  writeTree(entries: TreeEntry[]): string {
+    return this.write('tree', encodeTree(entries));
+  }
+
+  writeCommit(c: Commit): string {
+    return this.write('commit', encodeCommit(c));
+  }
+
+  writeTag(t: Tag): string {
+    return this.write('tag', encodeTag(t));
+  }
+
+  /** Run fn with writes batched; everything is on disk when it returns (or throws after a partial flush of nothing referenced). */
+  batch<T>(fn: () => T): T {
+    if (this.batchDepth++ === 0) {
+      this.pending = new Map();
+      this.pendingBytes = 0;
+    }
+    try {
+      const r = fn();
+      if (this.batchDepth === 1) this.flush();
+      return r;
+    } finally {
+      if (--this.batchDepth === 0) {
+        this.pending = null;
+        this.pendingBytes = 0;
+      }
+    }
+  }
+
+  /** Write the pending objects to disk. Objects already present are skipped. */
+  flush(): void {
+    if (!this.pending || this.pending.size === 0) return;
+    const fresh: PackObject[] = [];
+    for (const o of this.pending.values()) if (!hasLoose(this.gitdir, o.oid) && this.packs.find(o.oid, false) === null) fresh.push(o);
+    if (fresh.length >= PACK_THRESHOLD) {
+      writePack(this.gitdir, fresh);
+      this.packs.refresh();
+    } else {
+      for (const o of fresh) writeLoose(this.gitdir, o.oid, o.type, o.body);
+    }
+    this.pending = new Map();
+    this.pendingBytes = 0;
+  }
+}

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, gitTry, tempDir, writeTree, gitTreeOf } from './helpers/git.js';
+import { hashDirectory, type StatCache } from '../src/git/dir-tree.js';
+import { ObjectStore } from '../src/git/objects.js';
+import { initBareRepo } from '../src/git/repo.js';
+import { readRef, updateRef, deleteRef, listRefs } from '../src/git/refs.js';
+import { TreeEditor, flattenTree } from '../src/git/tree-editor.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+function tmp() {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+describe('hashDirectory equals git write-tree', () => {
+  const cases: Record<string, Record<string, string | Buffer | { content: string; mode: number }>> = {
+    'flat files': { 'SKILL.md': '---\nname: a\n---\nbody\n', 'b.txt': 'b' },
+    'empty file and nested': { 'e': '', 'a/b/c/d.txt': 'deep', 'a/x': 'x' },
+    'sort order dirs as if ending in slash': { 'a.txt': '1', 'a/b': '2', 'a-b': '3', 'a0': '4', 'a_': '5' },
+    'executable bit': { 'run.sh': { content: '#!/bin/sh\necho hi\n', mode: 0o755 }, 'lib.sh': { content: 'x', mode: 0o644 } },
+    'spaces and non-ascii': { 'with space.md': 's', 'ünïcødé/файл.txt': 'u', '日本.md': 'j', 'emoji 😀.txt': 'e' },
+    'binary content': { 'img.bin': Buffer.from([0, 1, 2, 255, 0, 10]) },
+  };
+  for (const [name, files] of Object.entries(cases)) {
+    it(name, () => {
+      const d = tmp();
+      writeTree(d, files);
+      for (const [p, spec] of Object.entries(files)) if (typeof spec === 'object' && !Buffer.isBuffer(spec)) chmodSync(join(d, p), spec.mode);
+      expect(hashDirectory(d).oid).toBe(gitTreeOf(d));
+    });
+  }
+
+  it('skips empty directories', () => {
+    const d = tmp();
+    writeTree(d, { 'a.md': 'a' });
+    mkdirSync(join(d, 'empty/nested'), { recursive: true });
+    expect(hashDirectory(d).oid).toBe(gitTreeOf(d));
+  });
+
+  it('rejects a symlink and names its path', () => {
+    const d = tmp();
+    writeTree(d, { 'a.md': 'a', 'sub/b.md': 'b' });
+    symlinkSync('/etc/passwd', join(d, 'sub', 'link'));
+    expect(() => hashDirectory(d)).toThrowError(/sub\/link/);
+  });
+
+  it('stat cache: a same-size rewrite with the same mtime is still seen (racy entry)', () => {
+    const d = tmp();
+    writeTree(d, { 'f.txt': 'aaaa' });
+    const cache: StatCache = new Map();
+    const first = hashDirectory(d, { cache });
+    writeFileSync(join(d, 'f.txt'), 'bbbb');
+    const st = cache.get('f.txt')!;
+    utimesSync(join(d, 'f.txt'), st.m / 1000, st.m / 1000);
+    const second = hashDirectory(d, { cache });
+    expect(second.oid).not.toBe(first.oid);
+    expect(second.oid).toBe(gitTreeOf(d));
+  });
+
+  it('stat cache: unchanged old files are not reread', () => {
+    const d = tmp();
+    writeTree(d, { 'f.txt': 'aaaa', 'g.txt': 'g' });
+    const old = Date.now() / 1000 - 60;
+    utimesSync(join(d, 'f.txt'), old, old);
+    utimesSync(join(d, 'g.txt'), old, old);
+    const cache: StatCache = new Map();
+    hashDirectory(d, { cache });
+    const again = hashDirectory(d, { cache });
+    expect(again.hashed).toBe(0);
+    expect(again.oid).toBe(gitTreeOf(d));
+  });
+});
+
+describe('object store and refs against the git CLI', () => {
+  it('writes loose and packed objects that git fsck --strict accepts', () => {
+    const root = tmp();
+    const gd = join(root, 'repo.git');
+    initBareRepo(gd);
+    const src = join(root, 'src');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 400; i++) files[`s${i % 7}/f${i}.md`] = `file ${i}\n`;
+    writeTree(src, files);
+    const store = new ObjectStore(gd);
+    const tree = store.batch(() => hashDirectory(src, { store }).oid); // > threshold: one pack
+    expect(tree).toBe(gitTreeOf(src));
+    const sig = { name: 'skillsync', email: 'skillsync@localhost', timestamp: 1700000000, tzOffset: 0 };
+    const c1 = store.writeCommit({ tree, parents: [], author: sig, committer: sig, message: 'first\n' });
+    updateRef(gd, 'refs/heads/main', c1, null);
+    const ed = new TreeEditor(store, tree);
+    ed.set('s1/new.md', '100644', store.writeBlob(Buffer.from('new\n')));
+    ed.remove('s2');
+    const t2 = ed.write();
+    const c2 = store.writeCommit({ tree: t2, parents: [c1], author: sig, committer: sig, message: 'second\n' });
+    const tag = store.writeTag({ object: c2, type: 'commit', tag: 'skills/x/v0001', tagger: sig, message: 'v1\n' });
+    updateRef(gd, 'refs/heads/main', c2, c1);
+    updateRef(gd, 'refs/tags/skills/x/v0001', tag, null);
+    expect(gitTry(gd, ['fsck', '--strict']).status).toBe(0);
+    expect(git(gd, ['rev-parse', 'main'])).toBe(c2);
+    expect(git(gd, ['ls-tree', '-r', '--name-only', 'main'])).toContain('s1/new.md');
+    expect(git(gd, ['ls-tree', '-r', '--name-only', 'main'])).not.toContain('s2/');
+    expect([...flattenTree(store, t2).keys()].sort()).toEqual(git(gd, ['ls-tree', '-r', '--name-only', 'main']).split('\n').sort());
+    expect(git(gd, ['cat-file', '-t', 'skills/x/v0001'])).toBe('tag');
+    // compare-and-swap refuses a stale expectation
+    expect(() => updateRef(gd, 'refs/heads/main', c1, c1)).toThrowError(/changed/);
+    // reading after git gc (packed objects with deltas, packed refs)
+    git(gd, ['gc', '--aggressive', '--prune=now', '-q']);
+    const fresh = new ObjectStore(gd);
+    expect(readRef(gd, 'refs/heads/main')).toBe(c2);
+    expect(fresh.readCommit(c2).tree).toBe(t2);
+    expect(flattenTree(fresh, t2).size).toBe(flattenTree(store, t2).size);
+    expect(listRefs(gd, 'refs/tags/skills/').get('refs/tags/skills/x/v0001')).toBe(tag);
+    expect(deleteRef(gd, 'refs/tags/skills/x/v0001', tag)).toBe(true);
+    expect(gitTry(gd, ['rev-parse', '--verify', '-q', 'refs/tags/skills/x/v0001']).status).not.toBe(0);
+    expect(gitTry(gd, ['fsck', '--strict']).status).toBe(0);
+  });
+
+  it('respects a ref lock held by git', () => {
+    const root = tmp();
+    const gd = join(root, 'repo.git');
+    initBareRepo(gd);
+    const store = new ObjectStore(gd);
+    const sig = { name: 'a', email: 'b', timestamp: 1, tzOffset: 0 };
+    const c = store.writeCommit({ tree: store.writeTree([]), parents: [], author: sig, committer: sig, message: 'm\n' });
+    writeFileSync(join(gd, 'refs/heads/main.lock'), '');
+    expect(() => updateRef(gd, 'refs/heads/main', c, null)).toThrowError(/locked/);
+    expect(existsSync(join(gd, 'refs/heads/main'))).toBe(false);
+  });
+});
