@@ -1,0 +1,47 @@
+import { parseArgs } from '../args.js';
+import type { Command } from '../context.js';
+import { UsageError, toSkillsyncError } from '../../core/errors.js';
+import { withLock } from '../../workspace/mutate.js';
+import { enablePlugin, type EnableResult } from '../../workspace/enable.js';
+import { StatCaches } from '../../workspace/stat-cache.js';
+
+export const enable: Command = async (cli, argv) => {
+  const p = parseArgs(argv, {});
+  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>...');
+  const ctx = cli.ctx(true);
+  const results: (EnableResult | { plugin: string; status: 'error'; error: string; code: string })[] = [];
+  await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {
+    const caches = new StatCaches(ctx);
+    try {
+      for (const id of p.positionals) {
+        try {
+          results.push(enablePlugin(ctx, id, caches));
+        } catch (err) {
+          const e = toSkillsyncError(err);
+          if (p.positionals.length === 1) throw e;
+          results.push({ plugin: id, status: 'error', error: e.message, code: e.code });
+        }
+      }
+    } finally {
+      caches.save();
+    }
+  });
+  cli.emit(results, () =>
+    results
+      .map((r) => {
+        if (r.status === 'error') return `${r.plugin}: failed: ${r.error}`;
+        if (r.status === 'already_enabled') return `${r.plugin}: already enabled and in sync`;
+        const lines = [`${r.plugin} ${r.version}: enabled`];
+        for (const s of r.skills) lines.push(`  ${s.name}  ${s.action}${s.version ? ' ' + s.version : ''}${s.safety && s.safety !== 'none' ? '  safety: ' + s.safety : ''}`);
+        for (const w of r.warnings) lines.push(`  warning: ${w}`);
+        return lines.join('\n');
+      })
+      .join('\n'),
+  );
+  const failed = results.filter((r) => r.status === 'error');
+  if (failed.length) {
+    for (const f of failed) process.stderr.write(`skillsync: ${f.plugin}: ${(f as { error: string }).error}\n`);
+    return 1;
+  }
+  return 0;
+};

@@ -1,0 +1,23 @@
+import { parseArgs } from '../args.js';
+import type { Command } from '../context.js';
+import { withLock } from '../../workspace/mutate.js';
+import { syncAll } from '../../workspace/sync.js';
+
+export const sync: Command = async (cli, argv) => {
+  const p = parseArgs(argv, {});
+  const ctx = cli.ctx();
+  const r = await withLock(ctx, `sync ${p.positionals.join(' ')}`.trim(), () => syncAll(ctx, p.positionals));
+  cli.emit({ plugins: r.plugins.map((x) => ({ ...x })), durationMs: r.durationMs }, () => {
+    if (!r.plugins.length) return 'no enabled plugins';
+    const lines: string[] = [];
+    for (const pl of r.plugins) {
+      lines.push(`${pl.id}: ${pl.status}${pl.error ? ' — ' + pl.error : ''}`);
+      for (const s of pl.skills) {
+        if (s.classification === 'unchanged' && s.action === 'none') continue;
+        lines.push(`  ${s.name}  ${s.classification}  ${s.action}${s.proposal ? '  ' + s.proposal : ''}${s.conflicts ? `  (${s.conflicts} conflict${s.conflicts > 1 ? 's' : ''})` : ''}${s.version ? '  ' + s.version : ''}${s.error ? '  ' + s.error : ''}`);
+      }
+    }
+    return lines.join('\n');
+  });
+  return r.plugins.some((x) => x.status === 'error') ? 1 : 0;
+};

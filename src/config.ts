@@ -1,0 +1,125 @@
+// config/skillsync.yaml: parsed with the `yaml` package (no code, bounded aliases),
+// validated key by key; an unknown or invalid key is an error that names it.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { SkillsyncError } from './core/errors.js';
+import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
+
+export type SourceSpec = { kind: 'fs'; path: string } | { kind: 'git'; gitdir: string; ref: string; path: string };
+
+export interface Config {
+  /** The config file, when one was read. */
+  file: string | null;
+  workspace: string;
+  sources: SourceSpec[];
+  schedule: string;
+  debounceMs: number;
+  lockTimeoutSeconds: number;
+  log: { level: 'error' | 'warn' | 'info' | 'debug' };
+  http: { listen: string } | null;
+  safety: SafetyPolicy;
+  /** Apply fast_forward updates without review: true for all plugins or a list of plugin ids. */
+  autoApplyFastForward: boolean | string[];
+}
+
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward'];
+
+function bad(key: string, what: string): SkillsyncError {
+  return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function parseConfig(raw: unknown, baseDir: string, file: string | null): Config {
+  if (raw === null || raw === undefined) raw = {};
+  if (!isObj(raw)) throw bad('(top level)', 'must be a mapping');
+  for (const k of Object.keys(raw)) if (!TOP_KEYS.includes(k)) throw bad(k, `unknown key (known: ${TOP_KEYS.join(', ')})`);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+  const ws = raw.workspace ?? './var/workspace';
+  if (typeof ws !== 'string' || !ws) throw bad('workspace', 'must be a path');
+
+  const sourcesRaw = raw.sources ?? [];
+  if (!Array.isArray(sourcesRaw)) throw bad('sources', 'must be a list');
+  const sources: SourceSpec[] = sourcesRaw.map((s, i) => {
+    const key = `sources[${i}]`;
+    if (typeof s === 'string') return { kind: 'fs', path: abs(s) };
+    if (isObj(s)) {
+      for (const k of Object.keys(s)) if (!['git', 'ref', 'path'].includes(k)) throw bad(`${key}.${k}`, 'unknown key (known: git, ref, path)');
+      if (typeof s.git !== 'string' || !s.git) throw bad(`${key}.git`, 'must be the path of a local git repository');
+      if (s.ref !== undefined && (typeof s.ref !== 'string' || !s.ref)) throw bad(`${key}.ref`, 'must be a branch, tag or ref name');
+      if (s.path !== undefined && typeof s.path !== 'string') throw bad(`${key}.path`, 'must be a folder inside the repository');
+      const sub = String(s.path ?? '').replace(/^\.?\/+|\/+$/g, '');
+      if (sub.split('/').some((p) => p === '..')) throw bad(`${key}.path`, "must not contain '..'");
+      return { kind: 'git', gitdir: abs(s.git), ref: String(s.ref ?? 'HEAD'), path: sub };
+    }
+    throw bad(key, 'must be a path or {git, ref, path}');
+  });
+
+  const schedule = raw.schedule ?? '*/5 * * * *';
+  if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length < 5) throw bad('schedule', 'must be a cron expression like "*/5 * * * *"');
+  const num = (k: string, v: unknown, def: number, min: number, max: number) => {
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw bad(k, `must be a number from ${min} to ${max}`);
+    return v;
+  };
+  const debounceMs = num('debounceMs', raw.debounceMs, 200, 0, 60_000);
+  const lockTimeoutSeconds = num('lockTimeoutSeconds', raw.lockTimeoutSeconds, 10, 0, 3600);
+
+  const logRaw = raw.log ?? {};
+  if (!isObj(logRaw)) throw bad('log', 'must be a mapping like { level: info }');
+  for (const k of Object.keys(logRaw)) if (k !== 'level') throw bad(`log.${k}`, 'unknown key (known: level)');
+  const level = logRaw.level ?? 'info';
+  if (!['error', 'warn', 'info', 'debug'].includes(String(level))) throw bad('log.level', 'must be error, warn, info or debug');
+
+  let http: Config['http'] = null;
+  if (raw.http !== undefined && raw.http !== null) {
+    if (!isObj(raw.http)) throw bad('http', 'must be a mapping like { listen: "127.0.0.1:9464" }');
+    for (const k of Object.keys(raw.http)) if (k !== 'listen') throw bad(`http.${k}`, 'unknown key (known: listen)');
+    const listen = raw.http.listen;
+    if (typeof listen !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(listen)) throw bad('http.listen', 'must be host:port, e.g. 127.0.0.1:9464');
+    http = { listen };
+  }
+
+  const auto = raw.autoApplyFastForward ?? false;
+  if (!(typeof auto === 'boolean' || (Array.isArray(auto) && auto.every((x) => typeof x === 'string')))) {
+    throw bad('autoApplyFastForward', 'must be true, false or a list of plugin ids');
+  }
+
+  return {
+    file,
+    workspace: abs(ws),
+    sources,
+    schedule,
+    debounceMs,
+    lockTimeoutSeconds,
+    log: { level: level as Config['log']['level'] },
+    http,
+    safety: parseSafetyPolicy(raw.safety, 'safety'),
+    autoApplyFastForward: auto as boolean | string[],
+  };
+}
+
+export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?: string; cwd?: string }): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const file = resolve(cwd, opts.file ?? 'config/skillsync.yaml');
+  let cfg: Config;
+  if (existsSync(file)) {
+    let raw: unknown;
+    try {
+      raw = parse(readFileSync(file, 'utf8'), { maxAliasCount: 50, prettyErrors: true });
+    } catch (err) {
+      throw new SkillsyncError('ECONFIG', `config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
+    }
+    cfg = parseConfig(raw, dirname(file), file);
+  } else if (opts.explicit) {
+    throw new SkillsyncError('ECONFIG', `config file not found: ${file}`, { file });
+  } else {
+    cfg = parseConfig({}, cwd, null);
+  }
+  if (opts.workspace) cfg.workspace = resolve(cwd, opts.workspace);
+  return cfg;
+}

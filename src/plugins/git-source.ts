@@ -1,0 +1,95 @@
+// A plugin source that is a local git repository followed at a ref: manifests and
+// skill trees are read straight from its objects (no checkout, no hashing of files).
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ObjectStore } from '../git/objects.js';
+import { readRef } from '../git/refs.js';
+import { lookupPath } from '../git/tree-editor.js';
+import type { TreeEntry } from '../git/tree.js';
+import { SkillsyncError } from '../core/errors.js';
+import type { SourceEntry, SourceTree } from './types.js';
+
+export interface GitSourceTree extends SourceTree {
+  readonly kind: 'git';
+  readonly store: ObjectStore;
+  /** Root tree of the followed ref (+ sub-path). */
+  readonly tree: string;
+  readonly commit: string;
+  /** The tree entry at rel, or null. */
+  entry(rel: string): TreeEntry | null;
+}
+
+export function resolveGitDir(path: string): string {
+  if (existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects'))) return path;
+  const dotgit = join(path, '.git');
+  if (existsSync(dotgit) && statSync(dotgit).isDirectory()) return dotgit;
+  throw new SkillsyncError('ESOURCE_GIT', `not a git repository: ${path}`, { path });
+}
+
+export function resolveCommitish(gitdir: string, ref: string): string {
+  if (/^[0-9a-f]{40}$/.test(ref)) return ref;
+  for (const name of ref === 'HEAD' ? ['HEAD'] : [ref, `refs/heads/${ref}`, `refs/tags/${ref}`, `refs/remotes/${ref}`]) {
+    if (!name.startsWith('refs/') && name !== 'HEAD') continue;
+    const oid = readRef(gitdir, name);
+    if (oid) return oid;
+  }
+  throw new SkillsyncError('ESOURCE_GIT', `ref '${ref}' not found in ${gitdir}`, { gitdir, ref });
+}
+
+function cleanRel(rel: string): string {
+  const parts = rel.split('/').filter((p) => p && p !== '.');
+  if (parts.some((p) => p === '..') || rel.startsWith('/')) {
+    throw new SkillsyncError('EPATH_ESCAPE', `path escapes the source: ${rel}`, { path: rel });
+  }
+  return parts.join('/');
+}
+
+export function createGitSource(repoPath: string, ref: string, subPath = ''): GitSourceTree {
+  const gitdir = resolveGitDir(repoPath);
+  const store = new ObjectStore(gitdir);
+  let commit = resolveCommitish(gitdir, ref);
+  let obj = store.read(commit);
+  while (obj.type === 'tag') {
+    commit = store.readTag(commit).object;
+    obj = store.read(commit);
+  }
+  if (obj.type !== 'commit') throw new SkillsyncError('ESOURCE_GIT', `${ref} in ${gitdir} is not a commit`, { ref });
+  const rootTree = store.readCommit(commit).tree;
+  const sub = cleanRel(subPath);
+  const subEntry = sub ? lookupPath(store, rootTree, sub) : { mode: '40000' as const, name: '', oid: rootTree };
+  if (!subEntry || subEntry.mode !== '40000') {
+    throw new SkillsyncError('ESOURCE_GIT', `folder '${sub}' not found at ${ref} in ${gitdir}`, { ref, path: sub });
+  }
+  const tree = subEntry.oid;
+  const entry = (rel: string): TreeEntry | null => {
+    const r = cleanRel(rel);
+    return r ? lookupPath(store, tree, r) : { mode: '40000', name: '', oid: tree };
+  };
+  const typeOf = (e: TreeEntry): SourceEntry['type'] =>
+    e.mode === '40000' ? 'dir' : e.mode === '120000' ? 'symlink' : e.mode === '160000' ? 'other' : 'file';
+  return {
+    kind: 'git',
+    display: `${repoPath}@${ref}${sub ? ':' + sub : ''}`,
+    root: gitdir,
+    store,
+    tree,
+    commit,
+    entry,
+    list(rel) {
+      const e = entry(rel);
+      if (!e || e.mode !== '40000') return null;
+      return store
+        .readTree(e.oid)
+        .map((c) => ({ name: c.name, type: typeOf(c), mode: c.mode === '100755' ? 0o100755 : c.mode === '100644' ? 0o100644 : undefined }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+    stat(rel) {
+      const e = entry(rel);
+      return e ? typeOf(e) : null;
+    },
+    read(rel) {
+      const e = entry(rel);
+      return e && (e.mode === '100644' || e.mode === '100755') ? store.readBlob(e.oid) : null;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// Running a change: take the workspace lock, finish what a killed process left, build
+// the transaction from the current main, apply it; rebuild when main moved meanwhile
+// (a `git push` to the workspace between our read and our compare-and-swap).
+import { SkillsyncError } from '../core/errors.js';
+import type { Ctx } from './context.js';
+import { readMainState, type MainState } from './state.js';
+import { Txn, applyTxn, recoverJournal } from './txn.js';
+
+export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
+  await ctx.lock.acquire(command, timeoutMs ?? ctx.config.lockTimeoutSeconds * 1000);
+  try {
+    recoverJournal(ctx);
+    return await fn();
+  } finally {
+    ctx.lock.release();
+  }
+}
+
+export function mutate<T>(ctx: Ctx, command: string, build: (state: MainState, txn: Txn) => T): T {
+  for (let attempt = 1; ; attempt++) {
+    const state = readMainState(ctx);
+    const txn = new Txn(ctx, state);
+    const result = ctx.store.batch(() => build(state, txn));
+    try {
+      applyTxn(ctx, txn, command);
+      return result;
+    } catch (err) {
+      if (err instanceof SkillsyncError && err.code === 'EREF_CHANGED' && attempt < 5) {
+        ctx.log.info(`main moved while '${command}' ran; rebuilding on the new main`);
+        continue;
+      }
+      throw err;
+    }
+  }
+}

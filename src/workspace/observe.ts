@@ -1,0 +1,35 @@
+// Upstream observations: refs/upstream/<plugin>/<skill> is a chain of commits whose
+// trees are exactly what the source held, one commit each time it changed.
+import { readRef } from '../git/refs.js';
+import { withTrailers } from '../git/commit.js';
+import type { PluginManifest } from '../plugins/types.js';
+import type { Ctx } from './context.js';
+import type { Txn } from './txn.js';
+
+export function upstreamRef(plugin: string, skill: string): string {
+  return `refs/upstream/${plugin}/${skill}`;
+}
+
+export interface Observation {
+  commit: string | null;
+  tree: string | null;
+}
+
+export function readObservation(ctx: Ctx, plugin: string, skill: string): Observation {
+  const commit = readRef(ctx.paths.gitdir, upstreamRef(plugin, skill));
+  return { commit, tree: commit ? ctx.store.readCommit(commit).tree : null };
+}
+
+/** Record `tree` as the newest observation when it differs from the last one. */
+export function recordObservation(txn: Txn, plugin: PluginManifest, skill: string, skillPath: string, tree: string, prev: Observation): void {
+  if (prev.tree === tree) return;
+  const sig = txn.signature();
+  const msg = withTrailers(`upstream ${plugin.id}/${skill} @ ${plugin.version}`, {
+    Plugin: plugin.id,
+    'Plugin-Version': plugin.version,
+    Skill: skill,
+    Source: `${plugin.source.display}${skillPath ? ':' + skillPath : ''}`,
+  });
+  const commit = txn.ctx.store.writeCommit({ tree, parents: prev.commit ? [prev.commit] : [], author: sig, committer: sig, message: msg });
+  txn.setRef(upstreamRef(plugin.id, skill), commit, prev.commit);
+}

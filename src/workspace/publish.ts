@@ -1,0 +1,77 @@
+// publish <skill> --from <dir>: a local edit becomes the skill's next version;
+// rollback <skill> <version>: an earlier version's tree, published as a new version.
+import { SkillsyncError } from '../core/errors.js';
+import { formatSafetyTrailer } from '../core/safety/index.js';
+import { validateSkillName } from '../core/names.js';
+import { hashDirectory } from '../git/dir-tree.js';
+import { lookupPath } from '../git/tree-editor.js';
+import { existsSync, statSync } from 'node:fs';
+import type { Ctx } from './context.js';
+import { mutate } from './mutate.js';
+import { safetyOf } from './skill-files.js';
+import { formatVersion, nextVersion, versionNumbers, readVersion } from './versions.js';
+import type { Txn } from './txn.js';
+
+export interface PublishResult {
+  skill: string;
+  version: string | null;
+  tree: string;
+  status: 'published' | 'unchanged';
+  safety: string;
+}
+
+function publishTree(txn: Txn, skill: string, tree: string, subject: string, trailers: Record<string, string>): PublishResult {
+  const { ctx, state } = txn;
+  if (state.skills.get(skill) === tree) return { skill, version: null, tree, status: 'unchanged', safety: '' };
+  const report = safetyOf(ctx, tree);
+  if (report.blocked) {
+    const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
+    throw new SkillsyncError('ESAFETY_BLOCKED', `not published: ${f.rule} in ${f.path}${f.line ? ':' + f.line : ''} (${f.message}); nothing was changed`, { skill, findings: report.findings });
+  }
+  const safety = formatSafetyTrailer(report);
+  const version = nextVersion(ctx, skill);
+  const b = state.bindings.get(skill);
+  txn.setSkill(skill, tree);
+  const commit = txn.commit(`${skill} ${version}: ${subject}`, '', {
+    Skill: skill,
+    'Skill-Version': version,
+    Plugin: b?.plugin,
+    'Base-Tree': state.skills.get(skill),
+    'Local-Tree': tree,
+    Safety: safety,
+    ...trailers,
+  });
+  txn.tag(skill, version, commit, `${skill} ${version}: ${subject}\n\nSkill: ${skill}\nSkill-Version: ${version}\nMerge-Mode: ${trailers['Merge-Mode']}\n`);
+  return { skill, version, tree, status: 'published', safety };
+}
+
+export function publishSkill(ctx: Ctx, skill: string, from: string, message?: string): PublishResult {
+  validateSkillName(skill);
+  if (!existsSync(from) || !statSync(from).isDirectory()) throw new SkillsyncError('ENOT_DIR', `--from ${from} is not a directory`, { path: from });
+  return mutate(ctx, `publish ${skill}`, (state, txn) => {
+    const tree = hashDirectory(from, { store: ctx.store }).oid;
+    if (!lookupPath(ctx.store, tree, 'SKILL.md')) {
+      throw new SkillsyncError('ENO_SKILL_MD', `${from} has no SKILL.md at its top; a skill folder needs one`, { path: from });
+    }
+    const b = state.bindings.get(skill);
+    if (b && b.status === 'disabled') {
+      throw new SkillsyncError('EDISABLED', `skill '${skill}' belongs to disabled plugin ${b.plugin}; enable the plugin or adopt the skill first`, { skill });
+    }
+    return publishTree(txn, skill, tree, message ?? 'local edit', { 'Merge-Mode': 'local' });
+  });
+}
+
+export function rollbackSkill(ctx: Ctx, skill: string, version: string): PublishResult {
+  validateSkillName(skill);
+  const m = /^v?(\d+)$/.exec(version);
+  if (!m) throw new SkillsyncError('EVERSION', `'${version}' is not a version (e.g. v0003 or 3)`, { version });
+  const n = Number(m[1]);
+  return mutate(ctx, `rollback ${skill} ${version}`, (_state, txn) => {
+    const oid = versionNumbers(ctx, skill).get(n);
+    if (!oid) throw new SkillsyncError('ENO_VERSION', `skill '${skill}' has no version ${formatVersion(n)}; see 'skillsync log ${skill}'`, { skill, version });
+    const v = readVersion(ctx, skill, n, oid);
+    const entry = lookupPath(ctx.store, ctx.store.readCommit(v.commit).tree, `skills/${skill}`);
+    if (!entry) throw new SkillsyncError('ENO_VERSION', `version ${v.version} of '${skill}' has no skill tree`, { skill });
+    return publishTree(txn, skill, entry.oid, `rollback to ${v.version}`, { 'Merge-Mode': 'rollback', 'Rollback-Of': v.version });
+  });
+}

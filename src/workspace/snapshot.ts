@@ -1,0 +1,71 @@
+// Upstream snapshots: the git tree of a skill folder as the source holds it now,
+// with every object stored in the workspace repository.
+import { join } from 'node:path';
+import { hashDirectory, unchangedSince } from '../git/dir-tree.js';
+import type { ObjectStore } from '../git/objects.js';
+import { SkillsyncError } from '../core/errors.js';
+import type { PluginManifest, SkillDecl } from '../plugins/types.js';
+import type { GitSourceTree } from '../plugins/git-source.js';
+import type { Ctx } from './context.js';
+import type { StatCaches } from './stat-cache.js';
+
+const ATTEMPTS = 3;
+
+/** Copy a tree and everything under it from one repository's objects into another's. */
+export function copyTree(src: ObjectStore, dst: ObjectStore, tree: string, path = ''): void {
+  if (dst.has(tree)) return; // children are always stored before their parent tree
+  for (const e of src.readTree(tree)) {
+    const p = path ? `${path}/${e.name}` : e.name;
+    if (e.mode === '40000') copyTree(src, dst, e.oid, p);
+    else if (e.mode === '120000') throw new SkillsyncError('ESYMLINK', `symlink in skill: ${p} (symlinks are not followed; replace it with the file it points to)`, { path: p });
+    else if (e.mode === '160000') throw new SkillsyncError('ESUBMODULE', `submodule in skill: ${p} (submodules cannot be mirrored)`, { path: p });
+    else if (!dst.has(e.oid)) dst.write('blob', src.readBlob(e.oid));
+  }
+  dst.write('tree', src.read(tree).body);
+}
+
+export interface Snapshot {
+  tree: string;
+  files: number;
+}
+
+/**
+ * Snapshot one skill. `previous` is the last observed tree: when the result differs,
+ * the folder is re-checked after hashing and hashed again if anything moved, so a
+ * proposal is never built from a half-saved edit.
+ */
+export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null): Snapshot {
+  const source = plugin.source;
+  if (source.kind === 'git') {
+    const gs = source as GitSourceTree;
+    const e = gs.entry(skill.path);
+    if (!e || e.mode !== '40000') {
+      throw new SkillsyncError('ESOURCE_GONE', `skill folder ${skill.path} is missing in ${gs.display}`, { path: skill.path }, 'retry');
+    }
+    copyTree(gs.store, ctx.store, e.oid);
+    return { tree: e.oid, files: -1 };
+  }
+  const dir = join(source.root, skill.path);
+  for (let attempt = 1; ; attempt++) {
+    const cache = caches.get(plugin.id, skill.name);
+    const reused: string[] = [];
+    const res = hashDirectory(dir, {
+      store: ctx.store,
+      cache,
+      onFile: (_p, _m, oid, content) => {
+        if (content === null) reused.push(oid);
+      },
+    });
+    if (res.oid === previous) return { tree: res.oid, files: res.files };
+    // A new tree will be committed: every blob the cache vouched for must really be stored.
+    if (reused.some((oid) => !ctx.store.has(oid))) {
+      ctx.log.warn(`stat cache of ${plugin.id}/${skill.name} named missing objects; rereading the folder`);
+      caches.drop(plugin.id, skill.name);
+      continue;
+    }
+    if (unchangedSince(dir, res.seen)) return { tree: res.oid, files: res.files };
+    if (attempt >= ATTEMPTS) {
+      throw new SkillsyncError('ESOURCE_CHANGING', `${plugin.id}/${skill.name} kept changing while it was read; it will be read again on the next pass`, { plugin: plugin.id, skill: skill.name }, 'retry');
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// What `main` says: published skill trees, plugin records and bindings. Parsed
+// records are cached by blob oid (content-addressed, so the cache never goes stale),
+// which keeps a pass over 10,000 bindings from inflating 10,000 blobs every time.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRef } from '../git/refs.js';
+import { EMPTY_TREE } from '../git/hash.js';
+import { lookupPath } from '../git/tree-editor.js';
+import { writeFileAtomic } from '../git/fsutil.js';
+import type { Ctx } from './context.js';
+import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord, type Binding, type PluginRecord } from './records.js';
+
+export const MAIN = 'refs/heads/main';
+
+export interface MainState {
+  commit: string | null;
+  tree: string;
+  /** skill name → tree oid of skills/<skill> */
+  skills: Map<string, string>;
+  plugins: Map<string, PluginRecord>;
+  bindings: Map<string, Binding>;
+}
+
+type RecordCache = Map<string, unknown>;
+const caches = new WeakMap<Ctx, { map: RecordCache; dirty: boolean }>();
+
+function recordCache(ctx: Ctx) {
+  let c = caches.get(ctx);
+  if (!c) {
+    let map: RecordCache = new Map();
+    try {
+      map = new Map(Object.entries(JSON.parse(readFileSync(join(ctx.paths.cache, 'records.json'), 'utf8'))));
+    } catch {
+      /* no cache yet */
+    }
+    c = { map, dirty: false };
+    caches.set(ctx, c);
+  }
+  return c;
+}
+
+/** Persist the parsed-record cache (derived data; losing it only costs time). */
+export function saveRecordCache(ctx: Ctx): void {
+  const c = caches.get(ctx);
+  if (!c || !c.dirty) return;
+  try {
+    writeFileAtomic(join(ctx.paths.cache, 'records.json'), JSON.stringify(Object.fromEntries(c.map)));
+    c.dirty = false;
+  } catch (err) {
+    ctx.log.debug(`could not save the record cache: ${(err as Error).message}`);
+  }
+}
+
+function dirEntries(ctx: Ctx, tree: string, path: string) {
+  const e = lookupPath(ctx.store, tree, path);
+  return e && e.mode === '40000' ? ctx.store.readTree(e.oid) : [];
+}
+
+function readRecords<T>(ctx: Ctx, tree: string, dir: string, parse: (buf: Buffer, name: string) => T): Map<string, T> {
+  const cache = recordCache(ctx);
+  const out = new Map<string, T>();
+  for (const e of dirEntries(ctx, tree, dir)) {
+    if (!e.name.endsWith('.json') || e.mode === '40000') continue;
+    const name = e.name.slice(0, -5);
+    const key = `${dir}:${name}:${e.oid}`;
+    let rec = cache.map.get(key) as T | undefined;
+    if (rec === undefined) {
+      rec = parse(ctx.store.readBlob(e.oid), name);
+      cache.map.set(key, rec);
+      cache.dirty = true;
+    }
+    out.set(name, rec);
+  }
+  return out;
+}
+
+export function readStateAt(ctx: Ctx, commit: string | null): MainState {
+  const tree = commit ? ctx.store.readCommit(commit).tree : EMPTY_TREE;
+  const skills = new Map<string, string>();
+  for (const e of dirEntries(ctx, tree, SKILLS_DIR)) if (e.mode === '40000') skills.set(e.name, e.oid);
+  return {
+    commit,
+    tree,
+    skills,
+    plugins: readRecords(ctx, tree, PLUGINS_DIR, parsePluginRecord),
+    bindings: readRecords(ctx, tree, BINDINGS_DIR, parseBinding),
+  };
+}
+
+export function readMainState(ctx: Ctx): MainState {
+  return readStateAt(ctx, readRef(ctx.paths.gitdir, MAIN));
+}

@@ -1,0 +1,187 @@
+// A change to the workspace: new commits on main plus ref updates (tags, upstream
+// observations, proposal branches). Objects are written first (by the caller's
+// store.batch), then a journal, then main moves with one compare-and-swap (the commit
+// point), then the other refs. A crash after the commit point is completed from the
+// journal by the next command; a crash before it leaves main and every ref as they were.
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../git/fsutil.js';
+import { deleteRef, readRef, updateRef } from '../git/refs.js';
+import { TreeEditor } from '../git/tree-editor.js';
+import { withTrailers, type Signature } from '../git/commit.js';
+import { SkillsyncError } from '../core/errors.js';
+import type { Ctx } from './context.js';
+import { MAIN, readMainState, saveRecordCache, type MainState } from './state.js';
+import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
+import { updateLive } from './live.js';
+import { readReconciled, writeReconciled } from './reconciled-marker.js';
+
+export interface RefOp {
+  name: string;
+  /** null deletes the ref. */
+  oid: string | null;
+  /** Value the ref must have (null = must not exist); undefined = no check. */
+  expected?: string | null;
+}
+
+interface Journal {
+  main: { old: string | null; new: string } | null;
+  ops: RefOp[];
+  command: string;
+  at: string;
+}
+
+export class Txn {
+  readonly ops: RefOp[] = [];
+  readonly editor: TreeEditor;
+  head: string | null;
+  /** Skills whose published tree changed, for the summary. */
+  readonly touched = new Set<string>();
+
+  constructor(
+    readonly ctx: Ctx,
+    readonly state: MainState,
+  ) {
+    this.editor = new TreeEditor(ctx.store, state.tree);
+    this.head = state.commit;
+  }
+
+  signature(): Signature {
+    return { name: this.ctx.identity.name, email: this.ctx.identity.email, timestamp: this.ctx.now(), tzOffset: 0 };
+  }
+
+  setSkill(skill: string, tree: string | null): void {
+    if (tree) this.editor.set(`${SKILLS_DIR}/${skill}`, '40000', tree);
+    else this.editor.remove(`${SKILLS_DIR}/${skill}`);
+    this.touched.add(skill);
+  }
+
+  skillTree(skill: string): string | null {
+    return this.editor.get(`${SKILLS_DIR}/${skill}`)?.oid ?? null;
+  }
+
+  setBinding(skill: string, b: Binding | null): void {
+    const path = `${BINDINGS_DIR}/${skill}.json`;
+    if (b) this.editor.set(path, '100644', this.ctx.store.writeBlob(serializeRecord(b)));
+    else this.editor.remove(path);
+  }
+
+  setPlugin(rec: PluginRecord): void {
+    this.editor.set(`${PLUGINS_DIR}/${rec.id}.json`, '100644', this.ctx.store.writeBlob(serializeRecord(rec)));
+  }
+
+  /** Commit the current tree on top of head. Returns the commit oid. */
+  commit(subject: string, body: string, trailers: Record<string, string | undefined>, extraParents: string[] = []): string {
+    const tree = this.editor.write();
+    const sig = this.signature();
+    const message = withTrailers(body ? `${subject}\n\n${body}` : subject, trailers);
+    const parents = [...(this.head ? [this.head] : []), ...extraParents];
+    this.head = this.ctx.store.writeCommit({ tree, parents, author: sig, committer: sig, message });
+    return this.head;
+  }
+
+  /** An annotated tag for a skill version. */
+  tag(skill: string, version: string, commit: string, message: string): void {
+    const name = `skills/${skill}/${version}`;
+    const oid = this.ctx.store.writeTag({ object: commit, type: 'commit', tag: name, tagger: this.signature(), message });
+    this.ops.push({ name: `refs/tags/${name}`, oid, expected: null });
+  }
+
+  setRef(name: string, oid: string | null, expected?: string | null): void {
+    this.ops.push({ name, oid, expected });
+  }
+
+  get movesMain(): boolean {
+    return this.head !== this.state.commit;
+  }
+}
+
+function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
+  const gd = ctx.paths.gitdir;
+  try {
+    if (op.oid === null) {
+      deleteRef(gd, op.name, replay ? undefined : op.expected);
+    } else {
+      if (replay && readRef(gd, op.name) === op.oid) return;
+      updateRef(gd, op.name, op.oid, op.expected);
+    }
+  } catch (err) {
+    if (err instanceof SkillsyncError && err.code === 'EREF_CHANGED') {
+      ctx.log.warn(`${op.name} was changed by someone else meanwhile; left as it is`, { ref: op.name });
+      return;
+    }
+    throw err;
+  }
+}
+
+function isAncestor(ctx: Ctx, ancestor: string, tip: string, limit = 2000): boolean {
+  const seen = new Set<string>();
+  const queue = [tip];
+  while (queue.length && seen.size < limit) {
+    const c = queue.shift()!;
+    if (c === ancestor) return true;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    try {
+      queue.push(...ctx.store.readCommit(c).parents);
+    } catch {
+      /* missing objects: not an ancestor we can prove */
+    }
+  }
+  return false;
+}
+
+/** Apply a built transaction. Throws EREF_CHANGED (kind retry) when main moved meanwhile. */
+export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
+  const main = txn.movesMain ? { old: txn.state.commit, new: txn.head! } : null;
+  if (!main && txn.ops.length === 0) return;
+  const journal: Journal = { main, ops: txn.ops, command, at: new Date().toISOString() };
+  const useJournal = main !== null || txn.ops.length > 1;
+  if (useJournal) writeFileAtomic(ctx.paths.journal, JSON.stringify(journal), { fsync: true });
+  try {
+    if (main) updateRef(ctx.paths.gitdir, MAIN, main.new, main.old);
+  } catch (err) {
+    rmSync(ctx.paths.journal, { force: true });
+    throw err;
+  }
+  // Our own commits keep versions and tags consistent: carry the marker forward.
+  if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
+  for (const op of txn.ops) applyOp(ctx, op, false);
+  if (useJournal) rmSync(ctx.paths.journal, { force: true });
+  if (main) refreshLive(ctx);
+  saveRecordCache(ctx);
+}
+
+export function refreshLive(ctx: Ctx): void {
+  try {
+    updateLive(ctx, readMainState(ctx).tree);
+  } catch (err) {
+    ctx.log.warn(`live view not updated: ${(err as Error).message}; the next pass retries`);
+  }
+}
+
+/** Complete or discard what a killed process left in the journal. Call with the lock held. */
+export function recoverJournal(ctx: Ctx): boolean {
+  let journal: Journal;
+  try {
+    journal = JSON.parse(readFileSync(ctx.paths.journal, 'utf8')) as Journal;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    ctx.log.warn('discarding an unreadable journal left by an interrupted command');
+    rmSync(ctx.paths.journal, { force: true });
+    return false;
+  }
+  let replay = true;
+  if (journal.main) {
+    const cur = readRef(ctx.paths.gitdir, MAIN);
+    replay = cur === journal.main.new || (cur !== journal.main.old && cur !== null && isAncestor(ctx, journal.main.new, cur));
+  }
+  if (replay) {
+    ctx.log.warn(`completing '${journal.command}' interrupted at ${journal.at}`, { refs: journal.ops.length });
+    for (const op of journal.ops) applyOp(ctx, op, true);
+  } else {
+    ctx.log.warn(`'${journal.command}' was interrupted before it changed main (${journal.at}); nothing to complete`);
+  }
+  rmSync(ctx.paths.journal, { force: true });
+  refreshLive(ctx);
+  return replay;
+}
