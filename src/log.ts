@@ -1,6 +1,6 @@
-// Logging: winston, JSON lines when stderr is not a terminal (journald), readable
-// lines on a terminal. The CLI logs warnings and errors only; the daemon logs info.
-import winston from 'winston';
+// Logging. The daemon logs with winston: JSON lines when stderr is not a terminal
+// (journald), readable lines on a terminal. One-shot commands use a plain stderr
+// logger so that they do not pay winston's import cost on every invocation.
 
 export interface Logger {
   error(msg: string, meta?: Record<string, unknown>): void;
@@ -9,7 +9,8 @@ export interface Logger {
   debug(msg: string, meta?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: string, opts: { json?: boolean } = {}): Logger {
+export async function createLogger(level: string, opts: { json?: boolean } = {}): Promise<Logger> {
+  const { default: winston } = await import('winston');
   const json = opts.json ?? !process.stderr.isTTY;
   const format = json
     ? winston.format.combine(winston.format.timestamp(), winston.format.json())
@@ -29,3 +30,14 @@ export function createLogger(level: string, opts: { json?: boolean } = {}): Logg
 }
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+const LEVELS = ['error', 'warn', 'info', 'debug'];
+
+/** `skillsync: warning: ...` lines on stderr, for one-shot commands. */
+export function stderrLogger(level: string): Logger {
+  const max = LEVELS.indexOf(level);
+  const at = (l: string) => (msg: string) => {
+    if (LEVELS.indexOf(l) <= max) process.stderr.write(`skillsync: ${l === 'warn' ? 'warning' : l}: ${msg}\n`);
+  };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}

@@ -1,6 +1,6 @@
 // What every command gets: global options, config, logger, output helpers.
 import { loadConfig, type Config } from '../config.js';
-import { createLogger, type Logger } from '../log.js';
+import { stderrLogger, type Logger } from '../log.js';
 import { openContext, type Ctx } from '../workspace/context.js';
 
 export interface Globals {
@@ -24,9 +24,14 @@ export class Cli {
     return this.cfg;
   }
 
+  /** Commands log warnings (and more with -v) to stderr; the daemon installs winston. */
   log(level?: string): Logger {
-    if (!this.logger) this.logger = createLogger(level ?? (this.g.verbose ? 'debug' : 'warn'));
+    if (!this.logger) this.logger = stderrLogger(level ?? (this.g.verbose ? 'debug' : 'warn'));
     return this.logger;
+  }
+
+  setLogger(l: Logger): void {
+    this.logger = l;
   }
 
   /** Open the workspace; mutating commands create it on first use. */

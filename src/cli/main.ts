@@ -3,41 +3,27 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, isSkillsyncError, toSkillsyncError } from '../core/errors.js';
 import { Cli, type Command, type Globals } from './context.js';
-import { init } from './commands/init.js';
-import { plugins } from './commands/plugins.js';
-import { enable } from './commands/enable.js';
-import { disable } from './commands/disable.js';
-import { pause, resume } from './commands/pause.js';
-import { adopt } from './commands/adopt.js';
-import { sync } from './commands/sync.js';
-import { proposals } from './commands/proposals.js';
-import { accept, reject } from './commands/accept.js';
-import { publish, rollback } from './commands/publish.js';
-import { log } from './commands/log.js';
-import { status } from './commands/status.js';
-import { hash } from './commands/hash.js';
-import { mergeFile } from './commands/merge-file.js';
-import { daemon } from './commands/daemon.js';
-
-const COMMANDS: Record<string, [Command, string]> = {
-  init: [init, 'create the workspace (idempotent)'],
-  plugins: [plugins, 'list discovered and known plugins with their skills'],
-  enable: [enable, 'enable <plugin>...: mirror a plugin\'s skills into the workspace'],
-  disable: [disable, 'disable <plugin> --yes: remove its skills from skills/'],
-  pause: [pause, 'pause <plugin>: stop taking updates'],
-  resume: [resume, 'resume <plugin>: take updates again (and sync)'],
-  adopt: [adopt, 'adopt <plugin> <skill>: manage the skill locally from now on'],
-  sync: [sync, 'sync [<plugin>...]: one sync pass; updates become proposals'],
-  proposals: [proposals, 'list open proposals'],
-  accept: [accept, 'accept <plugin>/<skill>: publish a proposal'],
-  reject: [reject, 'reject <plugin>/<skill>: drop a proposal'],
-  publish: [publish, 'publish <skill> --from <dir> [-m <msg>]: publish a local edit'],
-  rollback: [rollback, 'rollback <skill> <version>: publish an earlier version again'],
-  log: [log, 'log [<skill>]: published versions, newest first'],
-  status: [status, 'the workspace at a glance'],
-  hash: [hash, 'hash <dir>: the git tree oid of a directory'],
-  'merge-file': [mergeFile, 'merge-file [-p] [-L ...] <current> <base> <other>: three-way text merge'],
-  daemon: [daemon, 'run in the foreground: watch, schedule, sync'],
+// Commands load lazily: `skillsync hash` should not pay for the daemon's imports.
+type Loader = () => Promise<Command>;
+const COMMANDS: Record<string, [Loader, string]> = {
+  init: [async () => (await import('./commands/init.js')).init, 'create the workspace (idempotent)'],
+  plugins: [async () => (await import('./commands/plugins.js')).plugins, 'list discovered and known plugins with their skills'],
+  enable: [async () => (await import('./commands/enable.js')).enable, "enable <plugin>...: mirror a plugin's skills into the workspace"],
+  disable: [async () => (await import('./commands/disable.js')).disable, 'disable <plugin> --yes: remove its skills from skills/'],
+  pause: [async () => (await import('./commands/pause.js')).pause, 'pause <plugin>: stop taking updates'],
+  resume: [async () => (await import('./commands/pause.js')).resume, 'resume <plugin>: take updates again (and sync)'],
+  adopt: [async () => (await import('./commands/adopt.js')).adopt, 'adopt <plugin> <skill>: manage the skill locally from now on'],
+  sync: [async () => (await import('./commands/sync.js')).sync, 'sync [<plugin>...]: one sync pass; updates become proposals'],
+  proposals: [async () => (await import('./commands/proposals.js')).proposals, 'list open proposals'],
+  accept: [async () => (await import('./commands/accept.js')).accept, 'accept <plugin>/<skill>: publish a proposal'],
+  reject: [async () => (await import('./commands/accept.js')).reject, 'reject <plugin>/<skill>: drop a proposal'],
+  publish: [async () => (await import('./commands/publish.js')).publish, 'publish <skill> --from <dir> [-m <msg>]: publish a local edit'],
+  rollback: [async () => (await import('./commands/publish.js')).rollback, "rollback <skill> <version>: publish an earlier version again"],
+  log: [async () => (await import('./commands/log.js')).log, 'log [<skill>]: published versions, newest first'],
+  status: [async () => (await import('./commands/status.js')).status, 'the workspace at a glance'],
+  hash: [async () => (await import('./commands/hash.js')).hash, 'hash <dir>: the git tree oid of a directory'],
+  'merge-file': [async () => (await import('./commands/merge-file.js')).mergeFile, 'merge-file [-p] [-L ...] <current> <base> <other>: three-way text merge'],
+  daemon: [async () => (await import('./commands/daemon.js')).daemon, 'run in the foreground: watch, schedule, sync'],
 };
 
 function help(): string {
@@ -108,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       } else rest.push(a);
     }
-    return await cmd[0](new Cli(g), rest);
+    return await (await cmd[0]())(new Cli(g), rest);
   } catch (err) {
     const e = toSkillsyncError(err);
     if (process.env.SKILLSYNC_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
