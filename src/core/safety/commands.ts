@@ -1,0 +1,195 @@
+import type { TextContext } from './context.js';
+import { snippet } from './context.js';
+import { CHECK } from './triggers.js';
+
+// download-exec and destructive-command. Both look at shell-ish text wherever it
+// appears (scripts, Markdown code blocks, strings in Python/JS). They run only on
+// files whose trigger words (./triggers.ts) were seen; every regex here contains
+// one of the trigger words of its check.
+
+// ---------------------------------------------------------------- download-exec
+
+/** Something that downloads: the command name, or PowerShell's WebClient. */
+const FETCH = String.raw`(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)`;
+/** A program that executes what it reads on stdin. */
+const STDIN_EXEC = String.raw`(?:sudo[ \t]+(?:-\S+[ \t]+)*)?(?:[\w./-]*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*)?(?:[\w./-]*/)?(?:(?:ba|z|da|k|fi|tc|c)?sh\b(?![ \t]+-c\b)|(?:python[\d.]*|perl|ruby|node|php|pwsh|powershell)(?=[ \t]*(?:[\r\n;&|)#'"]|$|-(?:\s|$)))|iex\b|invoke-expression\b)`;
+/** Gap inside one logical line (backslash-newline continues it). */
+const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\)*?`;
+
+const DOWNLOAD_EXEC: { re: RegExp; what: string }[] = [
+  {
+    // curl -fsSL https://x | sh ; wget -qO- x | sudo bash - ; iwr x | iex
+    re: new RegExp(String.raw`\b${FETCH}\b[ \t(]+[^\s|]${GAP}(?<!\|)\|(?!\|)[ \t]*${STDIN_EXEC}`, 'gim'),
+    what: 'pipes a download into an interpreter',
+  },
+  {
+    // bash <(curl …) ; source <(wget -qO- …) ; . <(curl …)
+    re: new RegExp(String.raw`(?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*)<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    what: 'runs a download through process substitution',
+  },
+  {
+    // eval "$(curl …)" ; bash -c "$(curl -fsSL …)" ; python3 -c "$(wget -qO- …)" ; eval `curl …`
+    re: new RegExp(String.raw`(?<=\b(?:eval|(?:ba|z|da|k)?sh[ \t]+-c|python[\d.]*[ \t]+-c|(?:perl|ruby|node)[ \t]+-e)[ \t]+["']?)(?:\$\(|\x60)[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    what: 'evaluates the output of a download',
+  },
+  {
+    // iex (iwr …) ; iex ((New-Object Net.WebClient).DownloadString('…')) ; Invoke-Expression (irm …)
+    re: /\b(?:iex|invoke-expression)\b[ \t]*(?:\([ \t]*)+(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object[ \t]+(?:system\.)?net\.webclient)\b/gim,
+    what: 'evaluates the output of a download',
+  },
+  {
+    // curl -o x.sh URL && sh x.sh ; wget -O f URL; chmod +x f && ./f
+    re: /\b(?:curl|wget)\b[^\n]*?[ \t](?:-o|-O|--output|--output-document)(?:[ \t]+|=)?["']?([\w.~$/{}-]{2,})["']?[^\n]*?(?:&&|;)[^\n]*?(?:\b(?:(?:ba|z|da|k)?sh|source)[ \t]+|\bchmod[ \t]+(?:[ugoa]*\+[rw]*x\w*|[0-7]*[1357][0-7]?[0-7]?)[ \t]+|(?:^|[\s;&|])\.[ \t]+|[\s;&|]\.\/)["']?(?:\.\/)?\1(?![\w.-])/gim,
+    what: 'downloads a file and runs it',
+  },
+];
+
+export function scanDownloadExec(ctx: TextContext): void {
+  const text = ctx.text;
+  for (const { re, what } of DOWNLOAD_EXEC) {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index))}`);
+      if (m[0].length === 0) re.lastIndex++;
+    }
+  }
+}
+
+// ---------------------------------------------------------- destructive-command
+
+/** A disk device (not /dev/null, /dev/zero, /dev/tty…). */
+const DISK = String.raw`\/dev\/(?:[shv]d[a-z]|xvd[a-z]|nvme\d|mmcblk\d|r?disk\d|md\d|dm-\d|mapper\/|disk\/by-|sr\d)[\w./-]*`;
+
+/** / and the top-level system directories (also as dir/ and dir/*), and Windows drive roots. */
+const SYSTEM_TARGET =
+  /^(?:\/+\.?\*?|\/(?:bin|boot|dev|etc|home|lib|lib32|lib64|opt|proc|root|sbin|srv|sys|usr|var|Users|System|Library|Applications)\/?\*?|[A-Za-z]:[\\/]?\*?|\$env:(?:SystemDrive|SystemRoot|windir)[\\/]?\*?)$/i;
+/** The home directory. */
+const HOME_TARGET = /^(?:~\/?\*?|\$\{?HOME\}?\/?\*?|\$env:(?:USERPROFILE|HOME)[\\/]?\*?)$/i;
+
+/** "$DIR"/ or $DIR/* : removes from / when DIR is empty (ShellCheck SC2115). */
+const EMPTY_VAR_ROOT = /^\$\{?(?!HOME\b)[A-Za-z_][A-Za-z0-9_]*\}?\/\*?$/;
+
+/** rm/chmod/chown/chgrp and their arguments up to the end of the command. */
+const POSIX_CMD = /(rm|chmod|chown|chgrp)(?=[ \t]+([^\n;&|`)]*))/g;
+/** cmd.exe / PowerShell deletes. */
+const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?=[ \t]+([^\n;&|`)]*))/gi;
+
+/** A command word is in command position after one of these (or at the start of the text). */
+function inCommandPosition(text: string, at: number): boolean {
+  if (at === 0) return true;
+  const c = text.charCodeAt(at - 1);
+  // space, tab, newline, CR, ; & | ( ` ' " { and $( (the '(' covers it)
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3b || c === 0x26 || c === 0x7c || c === 0x28 || c === 0x60 || c === 0x27 || c === 0x22 || c === 0x7b;
+}
+
+const DISK_PATTERNS: { re: RegExp; what: string }[] = [
+  { re: new RegExp(String.raw`\b(?:mkfs(?:\.\w+)?|mke2fs|mkswap|wipefs|blkdiscard|shred)\b[^\n;&|]*?${DISK}`, 'gm'), what: 'formats or wipes a disk' },
+  { re: new RegExp(String.raw`\bdd\b[^\n;&|]*?\bof=["']?${DISK}`, 'gm'), what: 'writes raw data over a disk' },
+  { re: new RegExp(String.raw`>[ \t]*["']?${DISK}`, 'gm'), what: 'redirects output over a disk' },
+];
+/** mkfs "$DEV": the device is only known at run time. */
+const MKFS_VARIABLE = /\b(?:mkfs(?:\.\w+)?|mke2fs|wipefs|blkdiscard)\b[^\n;&|]*?[ \t]["']?\$\{?[A-Za-z_]/g;
+/** :(){ :|:& };:  and  bomb() { bomb | bomb & }; bomb  — found at "()", the name checked before it. */
+const FORK_BOMB = /\(\)[ \t]*\{\s*([\w:.-]+)[ \t]*\|[ \t]*\1[ \t]*&[ \t]*;?\s*\}[ \t]*;?[ \t]*\1/g;
+const BATCH_FORK_BOMB = /%0[ \t]*\|[ \t]*%0/g;
+const RMTREE =
+  /\brmtree\(\s*(?:r?["'](?:\/|~|\/(?:home|usr|etc|var)|[A-Za-z]:\\{1,2})["']|os\.path\.expanduser\(\s*["']~["']\s*\)|Path\.home\(\)|os\.environ\[["']HOME["']\]|os\.getenv\(["']HOME["']\))\s*[,)]/g;
+
+interface Args {
+  recursive: boolean;
+  noPreserveRoot: boolean;
+  targets: string[];
+}
+
+function parsePosixArgs(args: string): Args {
+  const out: Args = { recursive: false, noPreserveRoot: false, targets: [] };
+  let optionsDone = false;
+  for (const raw of args.split(/[ \t]+/)) {
+    if (!raw || raw === '\\') continue;
+    if (raw.startsWith('#')) break;
+    const t = raw.replace(/["']/g, '');
+    if (!optionsDone && t === '--') optionsDone = true;
+    else if (!optionsDone && t.startsWith('--')) {
+      if (t === '--recursive') out.recursive = true;
+      if (t === '--no-preserve-root') out.noPreserveRoot = true;
+    } else if (!optionsDone && /^-[A-Za-z]+$/.test(t)) {
+      if (/[rR]/.test(t)) out.recursive = true;
+    } else out.targets.push(t);
+  }
+  return out;
+}
+
+function parseWindowsArgs(args: string): Args {
+  const out: Args = { recursive: false, noPreserveRoot: false, targets: [] };
+  for (const raw of args.split(/[ \t]+/)) {
+    if (!raw) continue;
+    if (raw.startsWith('#')) break;
+    const t = raw.replace(/["']/g, '');
+    if (/^\/s$/i.test(t) || /^-r(?:e(?:c(?:u(?:r(?:se?)?)?)?)?)?$/i.test(t)) out.recursive = true;
+    else if (!/^[/-]/.test(t)) out.targets.push(t);
+  }
+  return out;
+}
+
+function eachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => void): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    fn(m);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
+export function scanDestructive(ctx: TextContext, checks: number): void {
+  const text = ctx.text;
+  const report = (at: number, severity: 'critical' | 'medium', message: string) => ctx.report('destructive-command', at, severity, message);
+
+  if (checks & CHECK.RM) {
+    eachMatch(POSIX_CMD, text, (m) => {
+      const at = m.index;
+      if (!inCommandPosition(text, at)) return;
+      const cmd = m[1];
+      const args = parsePosixArgs(m[2]);
+      const shown = snippet(text.slice(at, text.indexOf(m[2], at) + m[2].length));
+      if (cmd === 'rm' && args.noPreserveRoot) return report(at, 'critical', `rm --no-preserve-root: ${shown}`);
+      if (!args.recursive) return;
+      const root = args.targets.find((t) => SYSTEM_TARGET.test(t) || (cmd === 'rm' && HOME_TARGET.test(t)));
+      if (root !== undefined) {
+        return report(at, 'critical', `${cmd === 'rm' ? 'recursively deletes' : `recursively ${cmd}s`} ${root}: ${shown}`);
+      }
+      const v = cmd === 'rm' ? args.targets.find((t) => EMPTY_VAR_ROOT.test(t)) : undefined;
+      if (v !== undefined) {
+        const name = /\w+/.exec(v)![0];
+        report(at, 'medium', `${shown} deletes from / when ${name} is empty; write "\${${name}:?}"/`);
+      }
+    });
+  }
+  if (checks & CHECK.WIN_DELETE) {
+    eachMatch(WIN_CMD, text, (m) => {
+      if (!inCommandPosition(text, m.index)) return;
+      const args = parseWindowsArgs(m[2]);
+      const root = args.targets.find((t) => !t.startsWith('/') && (SYSTEM_TARGET.test(t) || HOME_TARGET.test(t)));
+      if (args.recursive && root !== undefined) {
+        report(m.index, 'critical', `recursively deletes ${root}: ${snippet(text.slice(m.index, text.indexOf(m[2], m.index) + m[2].length))}`);
+      }
+    });
+  }
+  if (checks & CHECK.DISK) {
+    for (const { re, what } of DISK_PATTERNS) eachMatch(re, text, (m) => report(m.index, 'critical', `${what}: ${snippet(m[0])}`));
+  }
+  if (checks & CHECK.MKFS) {
+    eachMatch(MKFS_VARIABLE, text, (m) => report(m.index, 'critical', `formats the device in a variable: ${snippet(m[0])}`));
+  }
+  if (checks & CHECK.FORK_BOMB) {
+    eachMatch(FORK_BOMB, text, (m) => {
+      const name = m[1];
+      const before = text.slice(Math.max(0, m.index - name.length - 2), m.index).trimEnd();
+      if (before.endsWith(name)) report(m.index, 'critical', `fork bomb: ${snippet(name + m[0])}`);
+    });
+    eachMatch(BATCH_FORK_BOMB, text, (m) => report(m.index, 'critical', `fork bomb: ${snippet(m[0])}`));
+  }
+  if (checks & CHECK.RMTREE) {
+    eachMatch(RMTREE, text, (m) => report(m.index, 'critical', `recursively deletes / or the home directory: ${snippet(m[0])}`));
+  }
+}

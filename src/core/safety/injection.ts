@@ -1,0 +1,112 @@
+import type { TextContext } from './context.js';
+import { snippet } from './context.js';
+import { CHECK } from './triggers.js';
+
+// prompt-injection: text written to steer the agent against its user. Medium in
+// supporting files; high in SKILL.md, whose front matter and body go straight into
+// the agent's context. Case-insensitive; any run of whitespace between words.
+//
+// Hidden comments (<!-- … --> in Markdown/HTML, and Markdown's `[//]: # (…)`) do
+// not render for a person reviewing the skill but are read by the model: a hidden
+// comment that addresses the agent is reported even without a known phrase.
+//
+// Each family runs only when one of its trigger words (./triggers.ts) was seen, and
+// each family's regexes contain one of those words.
+
+const W = String.raw`\s+`;
+const OBJECTS = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|messages?|context|commands?|constraints|polic(?:y|ies)|guardrails|restrictions)`;
+
+const FAMILIES: { check: number; re: RegExp }[] = [
+  {
+    // ignore / disregard / forget / override / bypass (all) previous instructions …
+    check: CHECK.INJ_IGNORE,
+    re: new RegExp(
+      [
+        String.raw`\b(?:ignore|disregard|forget|override|bypass)${W}(?:(?:all|any|every|each)${W})?(?:of${W})?(?:(?:the|your|my|these|those|its)${W})?(?:previous|prior|above|earlier|preceding|former|original|initial|system|safety|developer|existing|other)${W}${OBJECTS}\b`,
+        String.raw`\b(?:ignore|disregard|forget)${W}(?:all|any|every)${W}(?:instructions|rules|guidelines|restrictions)\b`,
+        String.raw`\b(?:ignore|disregard|forget|override|bypass)${W}(?:(?:the|your|any)${W})?system${W}prompt\b`,
+        String.raw`\bforget${W}everything${W}(?:above|before|(?:you|you've)${W}(?:were|have${W}been|been)${W}told)\b`,
+      ].join('|'),
+      'gi',
+    ),
+  },
+  {
+    // jailbreak personas: you are now in developer mode / DAN; enable developer mode
+    check: CHECK.INJ_MODE,
+    re: new RegExp(
+      [
+        String.raw`\byou${W}are${W}now${W}(?:in${W})?(?:an?${W})?(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|dan|evil)\b`,
+        String.raw`\b(?:enable|enter|activate|switch${W}to)${W}(?:developer|god|jailbreak|dan)${W}mode\b`,
+        String.raw`\bdeveloper${W}mode${W}(?:enabled|activated|on)\b`,
+      ].join('|'),
+      'gi',
+    ),
+  },
+  {
+    // concealment: do not tell the user; without telling the user; hide this from the user
+    check: CHECK.INJ_CONCEAL,
+    re: new RegExp(
+      [
+        String.raw`\b(?:do${W}not|don['’]?t|never)${W}(?:tell|inform|notify|alert|warn|mention${W}(?:this${W}|it${W}|these${W}\w+${W})?to|reveal${W}(?:this${W}|it${W})?to)${W}the${W}user\b`,
+        String.raw`\bwithout${W}(?:telling|informing|notifying|alerting|warning)${W}the${W}user\b`,
+        String.raw`\b(?:hide|conceal|keep)${W}(?:this|it|these${W}\w+)${W}(?:(?:hidden|secret)${W})?from${W}the${W}user\b`,
+      ].join('|'),
+      'gi',
+    ),
+  },
+  { check: CHECK.INJ_EXFIL, re: /\bexfiltrat(?:e|es|ed|ing)\b/gi },
+  {
+    // reveal your system prompt
+    check: CHECK.INJ_PROMPT,
+    re: new RegExp(
+      String.raw`\b(?:reveal|print|output|repeat|leak|dump)${W}(?:(?:your|the)${W})(?:(?:full|entire|hidden|original)${W})?(?:system${W}prompt|initial${W}instructions|hidden${W}instructions)\b`,
+      'gi',
+    ),
+  },
+  // chat-template control tokens
+  { check: CHECK.INJ_TEMPLATE, re: /<\|(?:im_start|im_end|system|endoftext|eot_id|start_header_id)\|>/gi },
+];
+
+/** Words that make a hidden comment an instruction to the agent. */
+const ADDRESSES_AGENT =
+  /\b(?:you\s+(?:must|should|will|need\s+to|are\s+to|have\s+to)|(?:the\s+)?(?:assistant|ai|agent|model|llm|claude|chatgpt|gpt|copilot)\s+(?:must|should|will|needs?\s+to)|ignore|disregard|secretly|silently|covertly|without\s+(?:telling|informing|asking)|do\s+not\s+(?:tell|mention|reveal|inform|show)|don['’]?t\s+(?:tell|mention|reveal|inform|show)|system\s+prompt|instructions?\s+(?:for|to)\s+(?:the\s+)?(?:assistant|ai|agent|model))/i;
+
+/** <!-- … --> (an unterminated one runs to the end), and Markdown link-definition comments `[//]: # (…)`. */
+const HIDDEN_COMMENT = /<!--([\s\S]*?)(?:-->|$(?![\s\S]))|^[ \t]*\[(?:\/\/|comment|hidden)\]:[ \t]*(?:#|<>)[ \t]*\(([^\n]*)\)[ \t]*$/gim;
+
+export function scanInjection(ctx: TextContext, checks: number): void {
+  const text = ctx.text;
+  const severity = ctx.isSkillMd ? 'high' : 'medium';
+
+  // Spans of hidden comments, so that phrases inside them say so.
+  const hidden: [number, number][] = [];
+  if (checks & CHECK.HIDDEN_COMMENT) {
+    const re = HIDDEN_COMMENT;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const body = m[1] ?? m[2] ?? '';
+      hidden.push([m.index, m.index + m[0].length]);
+      const a = ADDRESSES_AGENT.exec(body);
+      if (a) {
+        const at = m.index + m[0].indexOf(body) + a.index;
+        ctx.report('prompt-injection', at, severity, `hidden comment addresses the agent: "${snippet(body, 70)}"`);
+      }
+    }
+  }
+
+  for (const { check, re } of FAMILIES) {
+    if (!(checks & check)) continue;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const at = m.index;
+      const inHidden = hidden.some(([s, e]) => at >= s && at < e);
+      ctx.report('prompt-injection', at, severity, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(m[0], 70)}"`);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+// A plugin source that is a directory on disk, read without ever following a link.
+//
+// * Paths are POSIX and relative to the root; '..', absolute paths, backslashes and
+//   NUL are refused with EPATH_ESCAPE, empty or '.' segments with EPATH_INVALID.
+// * lstat/Dirent types only: a symlink is reported as 'symlink', never resolved.
+// * Intermediate directories: lstat on the last component does not protect against a
+//   symlinked parent ("a/b" where "a" -> /etc). Every operation therefore checks that
+//   the real path of the directory it works in is exactly <real root>/<rel>, which
+//   fails if any component on the way is a symlink.
+// * Files are opened O_NOFOLLOW | O_NONBLOCK and fstat'ed: a symlink, FIFO, socket or
+//   device is never read (a FIFO named SKILL.md would otherwise block forever).
+// * The root itself may be a symlink (a configured path such as /srv/plugins/current
+//   swapped by git-sync): it is resolved, and re-resolved on every synchronous pass.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
+import type { SourceEntry, SourceTree } from './types.js';
+
+/** A SourceTree that can also read just the beginning of a file (for front matter). */
+export interface PrefixReadable {
+  /** Up to `maxBytes` bytes of a regular file and whether the file was longer; null like read(). */
+  readPrefix(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null;
+}
+
+export function hasReadPrefix(source: SourceTree): source is SourceTree & PrefixReadable {
+  return typeof (source as Partial<PrefixReadable>).readPrefix === 'function';
+}
+
+/**
+ * A SourceTree that can tell cheaply whether a file changed: a key that changes
+ * whenever the content may have changed (fs: inode, size, mtime, ctime; a git source
+ * could return the blob oid). null when `rel` is not a regular file.
+ */
+export interface FileKeyed {
+  fileKey(rel: string): string | null;
+}
+
+export function hasFileKey(source: SourceTree): source is SourceTree & FileKeyed {
+  return typeof (source as Partial<FileKeyed>).fileKey === 'function';
+}
+
+export const FILE_MODE = 0o100644;
+export const EXEC_MODE = 0o100755;
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Byte-order comparison of names (what `list` promises): UTF-8 byte order is code
+ * point order, which is UTF-16 code unit order except where a surrogate pair meets a
+ * character from U+E000 to U+FFFF.
+ */
+export function compareNames(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) {
+      // One side is a supplementary character (>= U+10000), the other a BMP character.
+      if (xs) return y >= 0xe000 ? 1 : x - y;
+      return x >= 0xe000 ? -1 : x - y;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * Validate a source-relative POSIX path and return its segments ([] for the root).
+ * Throws EPATH_ESCAPE for paths that could leave the root, EPATH_INVALID for
+ * non-canonical ones.
+ */
+export function splitRelPath(rel: string): string[] {
+  if (typeof rel !== 'string') throw new SkillsyncError('EPATH_INVALID', `path must be a string, got ${typeof rel}`, { path: rel });
+  if (rel === '') return [];
+  if (rel.includes('\0')) throw new SkillsyncError('EPATH_ESCAPE', `path ${JSON.stringify(rel)} contains a NUL byte`, { path: rel });
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) throw new SkillsyncError('EPATH_ESCAPE', `path ${JSON.stringify(rel)} is absolute; paths must be relative to the source root`, { path: rel });
+  if (rel.includes('\\')) throw new SkillsyncError('EPATH_ESCAPE', `path ${JSON.stringify(rel)} contains a backslash; use '/' separators`, { path: rel });
+  const parts = rel.split('/');
+  for (const p of parts) {
+    if (p === '..') throw new SkillsyncError('EPATH_ESCAPE', `path ${JSON.stringify(rel)} contains '..'; it must stay inside the source root`, { path: rel });
+    if (p === '' || p === '.') throw new SkillsyncError('EPATH_INVALID', `path ${JSON.stringify(rel)} is not canonical (empty or '.' segment)`, { path: rel });
+  }
+  return parts;
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG' || code === 'EINVAL';
+}
+
+function modeOf(st: { mode: number }): number {
+  return (st.mode & 0o111) !== 0 ? EXEC_MODE : FILE_MODE;
+}
+
+class FsSource implements SourceTree, PrefixReadable, FileKeyed {
+  readonly kind = 'fs' as const;
+  readonly display: string;
+  readonly root: string;
+  readonly name: string;
+  private realRootCache: string | null = null;
+  /** Folders (relative) known to be real folders during the current synchronous pass. */
+  private verified: Set<string> | null = null;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.display = this.root;
+    this.name = basename(this.root);
+  }
+
+  /**
+   * Checks are remembered for the current synchronous pass only (until the next
+   * microtask): the real root and the folders verified so far. A pass sees one
+   * consistent view; the next pass checks again.
+   */
+  private passCache(): Set<string> {
+    if (this.verified === null) {
+      this.verified = new Set();
+      queueMicrotask(() => {
+        this.verified = null;
+        this.realRootCache = null;
+      });
+    }
+    return this.verified;
+  }
+
+  /** Real path of the root (cached for the pass). */
+  private realRoot(): string | null {
+    const cache = this.passCache();
+    if (this.realRootCache !== null) return this.realRootCache;
+    try {
+      this.realRootCache = realpathSync.native(this.root);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw toSkillsyncError(err);
+    }
+    cache.add('');
+    return this.realRootCache;
+  }
+
+  private abs(realRoot: string, rel: string): string {
+    return rel === '' ? realRoot : realRoot + (realRoot.endsWith('/') ? '' : '/') + rel;
+  }
+
+  /**
+   * Absolute path of the directory `parts` after checking that no component of it
+   * is a symlink (its real path is exactly real root + parts); null when missing.
+   */
+  private dirPath(parts: string[]): string | null {
+    const realRoot = this.realRoot();
+    if (realRoot === null) return null;
+    const rel = parts.join('/');
+    const expected = this.abs(realRoot, rel);
+    const cache = this.passCache();
+    if (cache.has(rel)) return expected;
+    try {
+      if (realpathSync.native(expected) !== expected) return null;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw toSkillsyncError(err);
+    }
+    cache.add(rel);
+    return expected;
+  }
+
+  list(rel: string): SourceEntry[] | null {
+    const parts = splitRelPath(rel);
+    const dir = this.dirPath(parts);
+    if (dir === null) return null;
+    let dirents;
+    try {
+      dirents = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw toSkillsyncError(err);
+    }
+    const entries: SourceEntry[] = [];
+    for (const d of dirents) {
+      const name = d.name;
+      // Names that are not valid UTF-8 arrive with U+FFFD and cannot be opened again.
+      if (name.includes('\uFFFD')) {
+        entries.push({ name, type: 'other' });
+        continue;
+      }
+      let type: SourceEntry['type'];
+      if (d.isSymbolicLink()) type = 'symlink';
+      else if (d.isDirectory()) type = 'dir';
+      else if (d.isFile()) type = 'file';
+      else if (d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) type = 'other';
+      else type = this.lstatType(dir + '/' + name) ?? 'other'; // DT_UNKNOWN file systems
+      const entry: SourceEntry = { name, type };
+      if (type === 'file') {
+        try {
+          entry.mode = modeOf(lstatSync(dir + '/' + name));
+        } catch (err) {
+          if (!isMissing(err)) throw toSkillsyncError(err);
+          continue; // vanished while listing
+        }
+      }
+      entries.push(entry);
+    }
+    entries.sort((a, b) => compareNames(a.name, b.name));
+    // Subfolders just seen as real folders (not links) in a verified folder are verified too.
+    const cache = this.passCache();
+    const prefix = parts.length === 0 ? '' : parts.join('/') + '/';
+    for (const e of entries) if (e.type === 'dir') cache.add(prefix + e.name);
+    return entries;
+  }
+
+  private lstatType(abs: string): SourceEntry['type'] | null {
+    try {
+      const st = lstatSync(abs);
+      if (st.isSymbolicLink()) return 'symlink';
+      if (st.isDirectory()) return 'dir';
+      if (st.isFile()) return 'file';
+      return 'other';
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw toSkillsyncError(err);
+    }
+  }
+
+  stat(rel: string): SourceEntry['type'] | null {
+    const parts = splitRelPath(rel);
+    if (parts.length === 0) return this.realRoot() === null ? null : 'dir';
+    const dir = this.dirPath(parts.slice(0, -1));
+    if (dir === null) return null;
+    return this.lstatType(dir + '/' + parts[parts.length - 1]);
+  }
+
+  fileKey(rel: string): string | null {
+    const parts = splitRelPath(rel);
+    if (parts.length === 0) return null;
+    const dir = this.dirPath(parts.slice(0, -1));
+    if (dir === null) return null;
+    try {
+      const st = lstatSync(dir + '/' + parts[parts.length - 1], { bigint: true });
+      if (!st.isFile()) return null;
+      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw toSkillsyncError(err);
+    }
+  }
+
+  read(rel: string): Buffer | null {
+    const r = this.readUpTo(rel, Infinity);
+    return r === null ? null : r.data;
+  }
+
+  readPrefix(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
+    return this.readUpTo(rel, Math.max(0, Math.floor(maxBytes)));
+  }
+
+  private readUpTo(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
+    const parts = splitRelPath(rel);
+    if (parts.length === 0) return null;
+    const dir = this.dirPath(parts.slice(0, -1));
+    if (dir === null) return null;
+    let fd: number;
+    try {
+      fd = openSync(dir + '/' + parts[parts.length - 1], OPEN_FLAGS);
+    } catch (err) {
+      if (isMissing(err)) return null; // ELOOP: the last component is a symlink
+      throw toSkillsyncError(err);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return null;
+      const chunks: Buffer[] = [];
+      let total = 0;
+      // One byte more than expected: a full buffer means the file is longer (or grew).
+      let size = Math.min(st.size, maxBytes) + 1;
+      for (;;) {
+        const buf = Buffer.allocUnsafe(size);
+        const n = readSync(fd, buf, 0, size, null);
+        if (n > 0) chunks.push(n === size ? buf : buf.subarray(0, n));
+        total += n;
+        // A short read of a regular file is the end of it.
+        if (n < size || total > maxBytes) break;
+        size = Math.min(64 * 1024, maxBytes - total + 1);
+      }
+      const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+      if (total > maxBytes) return { data: data.subarray(0, maxBytes), truncated: true };
+      return { data, truncated: false };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code === 'EAGAIN') return null;
+      throw toSkillsyncError(err);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** A read-only, link-refusing view of a directory on disk. */
+export function createFsSource(root: string): SourceTree & PrefixReadable & FileKeyed & { readonly name: string } {
+  return new FsSource(root);
+}
