@@ -488,3 +488,99 @@ describe('segmentFrontMatter', () => {
     expect(segmentFrontMatter(text)).toBeNull();
   });
 });
+
+// ---- property: edits to different keys on each side always merge cleanly ----
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, int: (k: number) => Math.floor(next() * k), chance: (p: number) => next() < p };
+}
+
+type Val = string | string[] | Record<string, string>;
+interface Entry {
+  key: string;
+  value: Val;
+  comment?: string;
+  style: 'plain' | 'block' | 'map' | 'list' | 'list0' | 'quoted';
+}
+
+function render(entries: Entry[], eol: string): string {
+  let s = '';
+  for (const e of entries) {
+    if (e.comment) s += `# ${e.comment}\n`;
+    const v = e.value;
+    if (e.style === 'plain') s += `${e.key}: ${v}\n`;
+    else if (e.style === 'quoted') s += `${e.key}: "${v}"\n`;
+    else if (e.style === 'block') s += `${e.key}: |-\n` + (v as string).split('\n').map((l) => `  ${l}\n`).join('');
+    else if (e.style === 'map') s += `${e.key}:\n` + Object.entries(v).map(([k, x]) => `  ${k}: ${x}\n`).join('');
+    else s += `${e.key}:\n` + (v as string[]).map((x) => `${e.style === 'list0' ? '' : '  '}- ${x}\n`).join('');
+  }
+  return s.replace(/\n/g, eol);
+}
+
+describe('mergeSkillMd: random edits to disjoint keys never conflict', () => {
+  it.each(Array.from({ length: 150 }, (_, i) => i + 1))('seed %i', (seed) => {
+    const r = rng(seed);
+    let tok = 0;
+    const w = () => `w${tok++}v${r.int(1000)}`;
+    const styles: Entry['style'][] = ['plain', 'block', 'map', 'list', 'list0', 'quoted'];
+    const value = (style: Entry['style']): Val =>
+      style === 'plain' || style === 'quoted'
+        ? `${w()} ${w()}`
+        : style === 'block'
+          ? `${w()}\n${w()}\n${w()}`
+          : style === 'map'
+            ? { a: w(), b: w(), c: w() }
+            : [w(), w()];
+    const entry = (key: string): Entry => {
+      const style = styles[r.int(styles.length)];
+      return { key, style, value: value(style), comment: r.chance(0.25) ? w() : undefined };
+    };
+    const base: Entry[] = Array.from({ length: 3 + r.int(6) }, (_, i) => entry(`k${i}`));
+    const owner = new Map(base.map((e) => [e.key, r.int(3)])); // 0: nobody, 1: local, 2: upstream
+    let added = 0;
+    const side = (who: number): Entry[] => {
+      const out: Entry[] = [];
+      for (const e of base) {
+        const mine = owner.get(e.key) === who;
+        const x = r.next();
+        if (mine && x < 0.15) continue; // delete
+        if (mine && x < 0.55) out.push({ ...e, value: value(e.style) }); // new value
+        else if (mine && x < 0.7) out.push({ ...e, comment: w() }); // new comment
+        else if (mine && x < 0.8) out.push({ ...entry(e.key) }); // new style and value
+        else out.push(e);
+        if (r.chance(0.15)) out.push(entry(`${who === 1 ? 'local' : 'up'}${added++}`)); // a new key anywhere
+      }
+      return out;
+    };
+    const local = side(1);
+    const upstream = side(2);
+    const eol = r.chance(0.2) ? '\r\n' : '\n';
+    const doc = (e: Entry[]) => `---${eol}${render(e, eol)}---${eol}# Body${eol}`;
+    const m = merge(doc(local), doc(base), doc(upstream));
+    expect(m.conflicts).toBe(0);
+
+    // expected data: base, then each side's changes to the keys it owns, plus each side's new keys
+    const obj = (e: Entry[]) => Object.fromEntries(e.map((x) => [x.key, x.value]));
+    const [lo, bo, uo] = [obj(local), obj(base), obj(upstream)];
+    const expected: Record<string, Val> = {};
+    for (const k of new Set([...Object.keys(lo), ...Object.keys(uo), ...Object.keys(bo)])) {
+      const owned = owner.get(k);
+      const src = owned === 2 || (owned === undefined && !(k in lo)) ? uo : lo;
+      if (k in src) expected[k] = src[k];
+    }
+    expect(data(m.content)).toEqual(expected);
+    // local order is kept
+    const keysOut = Object.keys(data(m.content) as object);
+    const localKept = local.map((e) => e.key).filter((k) => keysOut.includes(k));
+    expect(keysOut.filter((k) => localKept.includes(k))).toEqual(localKept);
+    if (eol === '\r\n') expect(m.content.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+});

@@ -561,7 +561,7 @@ function randomTrial(seed: number): { base: Files; ours: Edits; theirs: Edits } 
 }
 
 describe('mergeTrees agrees with git on random trees', () => {
-  const TRIALS = Number(process.env.SKILLSYNC_MERGE_TRIALS ?? 60);
+  const TRIALS = Number(process.env.SKILLSYNC_MERGE_TRIALS ?? 40);
   it(`${TRIALS} seeded trials`, () => {
     let conflicted = 0;
     for (let seed = 1; seed <= TRIALS; seed++) {

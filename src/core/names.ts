@@ -129,6 +129,10 @@ export function isSafeName(name: unknown): name is string {
  */
 export function skillNameWarnings(name: string, frontmatterName?: unknown): string[] {
   const warnings: string[] = [];
+  // Fast path: a compliant name whose front matter agrees (or is not checked).
+  if (/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name) && name.length <= AGENTSKILLS_MAX_NAME_CHARS) {
+    if (frontmatterName === undefined || frontmatterName === name) return warnings;
+  }
   const n = name.normalize('NFKC');
   const shown = displayName(name);
   const chars = [...n];
@@ -138,7 +142,7 @@ export function skillNameWarnings(name: string, frontmatterName?: unknown): stri
   if (n !== n.toLowerCase()) warnings.push(`skill name ${shown} has uppercase letters; agentskills.io names are lowercase`);
   const bad = chars.filter((c) => c !== '-' && !/^[\p{L}\p{Nd}]$/u.test(c));
   if (bad.length > 0) {
-    const list = [...new Set(bad)].map((c) => `'${c}'`).join(', ');
+    const list = [...new Set(bad)].map((c) => showChar(c)).join(', ');
     warnings.push(`skill name ${shown} contains ${list}; agentskills.io names use only letters, digits and '-'`);
   }
   if (n.startsWith('-') || n.endsWith('-')) warnings.push(`skill name ${shown} starts or ends with '-'; agentskills.io does not allow that`);

@@ -2,7 +2,7 @@
 // optionally storing every object. A stat cache, like git's index, lets a pass skip
 // reading unchanged files; racily-clean entries (mtime too close to when we hashed
 // the file) are rehashed, so a same-size rewrite within one timestamp tick is seen.
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { hashObject } from './hash.js';
 import { encodeTree, type TreeEntry } from './tree.js';
@@ -53,22 +53,29 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
   const maxFiles = opts.maxFiles ?? 1_000_000;
 
   const walk = (abs: string, rel: string): string | null => {
-    let names: string[];
+    let dirents: Dirent[];
     try {
-      names = readdirSync(abs);
+      dirents = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
       throw err;
     }
     const entries: TreeEntry[] = [];
-    for (const name of names) {
+    for (const dirent of dirents) {
+      const name = dirent.name;
       if (name === '.git') continue; // git never adds a .git entry
       if (name.includes('\uFFFD')) {
         throw new SkillsyncError('ENAME_ENCODING', `file name is not valid UTF-8: ${rel ? rel + '/' : ''}${name}`, { path: rel });
       }
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
+      if (dirent.isDirectory()) {
+        // d_type says directory: no lstat needed (directories carry no mode git keeps).
+        const sub = walk(childAbs, childRel);
+        if (sub) entries.push({ mode: '40000', name, oid: sub });
+        continue;
+      }
       let st: Stats;
       try {
         st = lstatSync(childAbs);

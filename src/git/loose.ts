@@ -36,7 +36,7 @@ export function writeLoose(gitdir: string, oid: string, type: ObjectType, body: 
     madeDirs.add(dir);
   }
   if (existsSync(path)) return;
-  const data = deflateSync(Buffer.concat([objectHeader(type, body.length), body]), { level: 1 });
+  const data = deflateSync(Buffer.concat([objectHeader(type, body.length), body]), { level: type === 'tree' ? 0 : 1 });
   // Temp files live outside objects/ so an interrupted write never shows up as fsck garbage.
   writeFileAtomic(path, data, { mode: 0o444, tmpDir: objectTmpDir(gitdir) });
 }

@@ -93,8 +93,8 @@ export class ObjectStore {
     return this.write('blob', body);
   }
 
-  writeTree(entries: TreeEntry[]): string {
-    return this.write('tree', encodeTree(entries));
+  writeTree(entries: TreeEntry[], sorted = false): string {
+    return this.write('tree', encodeTree(entries, sorted));
   }
 
   writeCommit(c: Commit): string {

@@ -31,7 +31,7 @@ class PackIndex {
     const base = 8 + 256 * 4;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = Buffer.compare(this.idx.subarray(base + mid * 20, base + mid * 20 + 20), key);
+      const c = this.idx.compare(key, 0, 20, base + mid * 20, base + mid * 20 + 20);
       if (c === 0) {
         const offBase = base + this.count * 20 + this.count * 4;
         const off = this.idx.readUInt32BE(offBase + mid * 4);

@@ -225,3 +225,47 @@ export function listRefs(gitdir: string, prefix: string): Map<string, string> {
 export function refExists(gitdir: string, name: string): boolean {
   return existsSync(refPath(gitdir, name)) || readPackedRefs(gitdir).has(name);
 }
+
+/**
+ * Move loose refs under the given prefixes into packed-refs (what `git pack-refs`
+ * does), so a pass reads one file instead of thousands. Each loose ref is removed
+ * under its own lock and only if it still holds the value that was packed.
+ */
+export function packRefs(gitdir: string, prefixes: string[]): number {
+  const lockPath = acquireLockFile(join(gitdir, 'packed-refs'), 'packed-refs');
+  let loose = new Map<string, string>();
+  try {
+    const packed = new Map(readPackedRefs(gitdir));
+    for (const prefix of prefixes) {
+      for (const [name, oid] of listRefs(gitdir, prefix)) {
+        if (existsSync(join(gitdir, name))) loose.set(name, oid);
+      }
+    }
+    if (loose.size === 0) return 0;
+    for (const [name, oid] of loose) packed.set(name, oid);
+    const names = [...packed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const body = '# pack-refs with: sorted \n' + names.map((n) => `${packed.get(n)} ${n}\n`).join('');
+    const fd = openSync(lockPath, 'w');
+    writeSync(fd, body);
+    closeSync(fd);
+    renameSync(lockPath, join(gitdir, 'packed-refs'));
+    packedCache = null;
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+  for (const [name, oid] of loose) {
+    let refLock: string;
+    try {
+      refLock = acquireRefLock(gitdir, name);
+    } catch {
+      continue; // busy: it stays loose, which is fine
+    }
+    try {
+      if (readLooseRef(join(gitdir, name)) === oid) unlinkSync(join(gitdir, name));
+      pruneEmptyDirs(gitdir, dirname(join(gitdir, name)));
+    } finally {
+      rmSync(refLock, { force: true });
+    }
+  }
+  return loose.size;
+}

@@ -127,7 +127,7 @@ export class TreeEditor {
       if (oid !== EMPTY_TREE) entries.splice(this.find(entries, name, true), 0, { mode: '40000', name, oid });
     }
     node.children.clear();
-    node.oid = entries.length === 0 ? EMPTY_TREE : this.store.writeTree(entries);
+    node.oid = entries.length === 0 ? EMPTY_TREE : this.store.writeTree(entries, true);
     return node.oid;
   }
 

@@ -11,17 +11,27 @@ export interface TreeEntry {
 
 /** Git sorts tree entries by name bytes, with directory names compared as if they ended in '/'. */
 export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
-  const an = Buffer.from(a.mode === '40000' ? a.name + '/' : a.name, 'utf8');
-  const bn = Buffer.from(b.mode === '40000' ? b.name + '/' : b.name, 'utf8');
-  return Buffer.compare(an, bn);
+  const an = a.mode === '40000' ? a.name + '/' : a.name;
+  const bn = b.mode === '40000' ? b.name + '/' : b.name;
+  // UTF-16 order equals UTF-8 byte order except around surrogates: fall back there.
+  const n = Math.min(an.length, bn.length);
+  for (let i = 0; i < n; i++) {
+    const x = an.charCodeAt(i);
+    const y = bn.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 || y >= 0xd800) return Buffer.compare(Buffer.from(an, 'utf8'), Buffer.from(bn, 'utf8'));
+    return x - y;
+  }
+  return an.length - bn.length;
 }
 
-export function encodeTree(entries: TreeEntry[]): Buffer {
-  const sorted = [...entries].sort(compareTreeEntries);
+/** Encode a tree; `sorted` skips the sort when the caller keeps entries in git order. */
+export function encodeTree(entries: TreeEntry[], sorted = false): Buffer {
+  if (!sorted) entries = [...entries].sort(compareTreeEntries);
   const parts: Buffer[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i];
-    if (i > 0 && sorted[i - 1].name === e.name) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (i > 0 && entries[i - 1].name === e.name) {
       throw new SkillsyncError('ETREE_DUPLICATE', `duplicate tree entry '${e.name}'`, { name: e.name });
     }
     parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));

@@ -28,8 +28,8 @@ import { basename } from 'node:path';
 import { isSkillsyncError } from '../core/errors.js';
 import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
 import { displayName, foldedKey, skillNameWarnings, validatePluginId, validateSkillName } from '../core/names.js';
-import { compareNames, hasFileKey, hasReadPrefix } from './fs-source.js';
-import { MAX_MANIFEST_BYTES, MAX_MARKETPLACE_BYTES, PLUGIN_MANIFESTS, joinRel, manifestFields, readJson, resolveDeclaredPath, type ManifestFields } from './manifest.js';
+import { compareNames, hasFileKey, hasReadPrefix, type FileKeyed } from './fs-source.js';
+import { MAX_MANIFEST_BYTES, MAX_MARKETPLACE_BYTES, PLUGIN_MANIFESTS, joinRel, manifestFields, readJson, resolveDeclaredPath, type JsonRead, type ManifestFields } from './manifest.js';
 import { MARKETPLACE_FILES, parseMarketplace, type MarketplaceEntry } from './marketplace.js';
 import type { DiscoveryError, DiscoveryResult, ManifestFormat, PluginManifest, SkillDecl, SourceEntry, SourceTree } from './types.js';
 
@@ -54,6 +54,9 @@ interface Ctx {
   plugins: PluginManifest[];
   /** Plugin ids taken in this source (folded key -> id), also by plugins that failed later. */
   claimed: Map<string, string>;
+  /** SKILL.md findings and parsed manifests of this source, when it can tell unchanged files (fileKey). */
+  mdCache?: Map<string, { key: string; findings: MdFindings }>;
+  jsonCache?: Map<string, { key: string; json: JsonRead }>;
 }
 
 /** Thrown to stop working on one plugin after its errors were recorded. */
@@ -144,7 +147,25 @@ type MdFindings =
  * MAX_CACHED per source.
  */
 const mdCache = new Map<string, Map<string, { key: string; findings: MdFindings }>>();
+/** Parsed manifests per source and path, reused while the file is unchanged (read only, never mutated). */
+const jsonCache = new Map<string, Map<string, { key: string; json: JsonRead }>>();
 const MAX_CACHED = 200_000;
+
+/** readJson, skipping the read and parse when the file is unchanged since the last pass. */
+function readJsonCached(ctx: Ctx, rel: string, maxBytes: number): JsonRead {
+  const cache = ctx.jsonCache;
+  if (cache === undefined) return readJson(ctx.source, rel, maxBytes);
+  const key = (ctx.source as SourceTree & FileKeyed).fileKey(rel);
+  if (key === null) return null;
+  const hit = cache.get(rel);
+  if (hit !== undefined && hit.key === key) return hit.json;
+  const json = readJson(ctx.source, rel, maxBytes);
+  if (json !== null) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(rel, { key, json });
+  }
+  return json;
+}
 
 function mdFindings(md: { data: Buffer; truncated: boolean }, mdPath: string, name: string): MdFindings {
   const warnings: string[] = [];
@@ -163,28 +184,27 @@ function mdFindings(md: { data: Buffer; truncated: boolean }, mdPath: string, na
   return { ok: true, warnings };
 }
 
+/** Why there is no regular SKILL.md at `mdPath`: null when there is nothing at all. */
+function oddSkillMd(source: SourceTree, mdPath: string): MdFindings | null {
+  const t = source.stat(mdPath);
+  if (t === null) return null;
+  if (t === 'symlink') return { ok: false, code: 'ESYMLINK', message: `${mdPath} is a symlink; skillsync never follows links, make it a regular file` };
+  return { ok: false, code: 'ESKILL_MISSING', message: `${mdPath} is not a regular file` };
+}
+
 /** Findings for the SKILL.md at `mdPath`; null when there is no such file at all. */
 function skillMd(b: PluginBuild, mdPath: string, name: string): MdFindings | null {
   const { source } = b.ctx;
-  const odd = (): MdFindings | null => {
-    const t = source.stat(mdPath);
-    if (t === null) return null;
-    if (t === 'symlink') return { ok: false, code: 'ESYMLINK', message: `${mdPath} is a symlink; skillsync never follows links, make it a regular file` };
-    return { ok: false, code: 'ESKILL_MISSING', message: `${mdPath} is not a regular file` };
-  };
   let key: string | null = null;
-  let cache: Map<string, { key: string; findings: MdFindings }> | undefined;
-  if (hasFileKey(source)) {
-    key = source.fileKey(mdPath);
-    if (key === null) return odd();
-    const id = `${source.kind}\0${source.root}\0${source.display}`;
-    cache = mdCache.get(id);
-    if (cache === undefined) mdCache.set(id, (cache = new Map()));
+  const cache = b.ctx.mdCache;
+  if (cache !== undefined) {
+    key = (source as SourceTree & FileKeyed).fileKey(mdPath);
+    if (key === null) return oddSkillMd(source, mdPath);
     const hit = cache.get(mdPath);
     if (hit !== undefined && hit.key === key) return hit.findings;
   }
   const md = readSkillMd(source, mdPath);
-  if (md === null) return odd();
+  if (md === null) return oddSkillMd(source, mdPath);
   const findings = mdFindings(md, mdPath, name);
   if (cache !== undefined && key !== null) {
     if (cache.size >= MAX_CACHED) cache.clear();
@@ -286,7 +306,7 @@ function discoverPlugin(ctx: Ctx, c: Candidate): boolean {
       if (t === 'symlink') b.abort(dirPath, 'ESYMLINK', `${b.label}${dirPath} is a symlink; skillsync never follows links`);
       if (t !== 'dir') continue;
       const file = joinRel(dirPath, 'plugin.json');
-      const json = readJson(source, file, MAX_MANIFEST_BYTES);
+      const json = readJsonCached(ctx, file, MAX_MANIFEST_BYTES);
       if (json === null) {
         const ft = source.stat(file);
         if (ft === null) continue; // e.g. .claude-plugin/ holding only marketplace.json
@@ -421,7 +441,7 @@ function discoverMarketplace(ctx: Ctx, base: string, listing: SourceEntry[]): bo
     };
     if (type === 'symlink') return fail(at, 'ESYMLINK', `marketplace ${file}: ${at} is a symlink; skillsync never follows links`);
     if (type !== 'file') return fail(file, 'EMANIFEST', `marketplace ${file} is not a regular file`);
-    const json = readJson(source, file, MAX_MARKETPLACE_BYTES);
+    const json = readJsonCached(ctx, file, MAX_MARKETPLACE_BYTES);
     if (json === null) return fail(file, 'EMANIFEST', `marketplace ${file} cannot be read`);
     if (!json.ok) return fail(file, json.code, json.message);
     let parsed;
@@ -466,6 +486,15 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
     plugins: [],
     claimed: new Map(),
   };
+  if (hasFileKey(source)) {
+    const id = `${source.kind}\0${source.root}\0${source.display}`;
+    let cache = mdCache.get(id);
+    if (cache === undefined) mdCache.set(id, (cache = new Map()));
+    ctx.mdCache = cache;
+    let jcache = jsonCache.get(id);
+    if (jcache === undefined) jsonCache.set(id, (jcache = new Map()));
+    ctx.jsonCache = jcache;
+  }
   try {
     const listing = source.list('');
     if (listing === null) {

@@ -87,6 +87,18 @@ export function splitRelPath(rel: string): string[] {
   return parts;
 }
 
+const CANONICAL_REL = /^[^/\\\0]+(?:\/[^/\\\0]+)*$/;
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/** Validate `rel` (as splitRelPath does) and split it into parent folder and last name. */
+function splitParent(rel: string): { parent: string; name: string } | null {
+  if (rel === '') return null;
+  // Fast path: canonical relative paths, checked without allocating.
+  if (!(CANONICAL_REL.test(rel) && !DOT_SEGMENT.test(rel) && !/^[A-Za-z]:/.test(rel))) splitRelPath(rel);
+  const i = rel.lastIndexOf('/');
+  return i === -1 ? { parent: '', name: rel } : { parent: rel.slice(0, i), name: rel.slice(i + 1) };
+}
+
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG' || code === 'EINVAL';
@@ -146,13 +158,12 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   /**
-   * Absolute path of the directory `parts` after checking that no component of it
-   * is a symlink (its real path is exactly real root + parts); null when missing.
+   * Absolute path of the directory `rel` after checking that no component of it
+   * is a symlink (its real path is exactly real root + rel); null when missing.
    */
-  private dirPath(parts: string[]): string | null {
+  private dirPath(rel: string): string | null {
     const realRoot = this.realRoot();
     if (realRoot === null) return null;
-    const rel = parts.join('/');
     const expected = this.abs(realRoot, rel);
     const cache = this.passCache();
     if (cache.has(rel)) return expected;
@@ -167,8 +178,8 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   list(rel: string): SourceEntry[] | null {
-    const parts = splitRelPath(rel);
-    const dir = this.dirPath(parts);
+    splitRelPath(rel);
+    const dir = this.dirPath(rel);
     if (dir === null) return null;
     let dirents;
     try {
@@ -205,7 +216,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
     entries.sort((a, b) => compareNames(a.name, b.name));
     // Subfolders just seen as real folders (not links) in a verified folder are verified too.
     const cache = this.passCache();
-    const prefix = parts.length === 0 ? '' : parts.join('/') + '/';
+    const prefix = rel === '' ? '' : rel + '/';
     for (const e of entries) if (e.type === 'dir') cache.add(prefix + e.name);
     return entries;
   }
@@ -224,22 +235,24 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   stat(rel: string): SourceEntry['type'] | null {
-    const parts = splitRelPath(rel);
-    if (parts.length === 0) return this.realRoot() === null ? null : 'dir';
-    const dir = this.dirPath(parts.slice(0, -1));
+    const p = splitParent(rel);
+    if (p === null) return this.realRoot() === null ? null : 'dir';
+    const dir = this.dirPath(p.parent);
     if (dir === null) return null;
-    return this.lstatType(dir + '/' + parts[parts.length - 1]);
+    return this.lstatType(dir + '/' + p.name);
   }
 
   fileKey(rel: string): string | null {
-    const parts = splitRelPath(rel);
-    if (parts.length === 0) return null;
-    const dir = this.dirPath(parts.slice(0, -1));
+    const p = splitParent(rel);
+    if (p === null) return null;
+    const dir = this.dirPath(p.parent);
     if (dir === null) return null;
     try {
-      const st = lstatSync(dir + '/' + parts[parts.length - 1], { bigint: true });
-      if (!st.isFile()) return null;
-      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      const st = lstatSync(dir + '/' + p.name, { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile()) return null;
+      // Any write changes ctime (which, unlike mtime, cannot be set back); ctimeMs
+      // carries sub-microsecond precision. A replaced file has a new inode.
+      return `${st.ino}:${st.size}:${st.ctimeMs}`;
     } catch (err) {
       if (isMissing(err)) return null;
       throw toSkillsyncError(err);
@@ -256,13 +269,13 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   private readUpTo(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
-    const parts = splitRelPath(rel);
-    if (parts.length === 0) return null;
-    const dir = this.dirPath(parts.slice(0, -1));
+    const p = splitParent(rel);
+    if (p === null) return null;
+    const dir = this.dirPath(p.parent);
     if (dir === null) return null;
     let fd: number;
     try {
-      fd = openSync(dir + '/' + parts[parts.length - 1], OPEN_FLAGS);
+      fd = openSync(dir + '/' + p.name, OPEN_FLAGS);
     } catch (err) {
       if (isMissing(err)) return null; // ELOOP: the last component is a symlink
       throw toSkillsyncError(err);

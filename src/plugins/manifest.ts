@@ -29,8 +29,8 @@ const MAX_VERSION_CHARS = 128;
 const MAX_DESCRIPTION_CHARS = 1024;
 
 /** Join POSIX relative paths ('' is the root). */
-export function joinRel(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/');
+export function joinRel(a: string, b: string): string {
+  return a === '' ? b : b === '' ? a : a + '/' + b;
 }
 
 /**

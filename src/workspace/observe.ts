@@ -5,6 +5,8 @@ import { withTrailers } from '../git/commit.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import type { Txn } from './txn.js';
+import type { RefIndex } from './ref-index.js';
+import type { StatCaches } from './stat-cache.js';
 
 export function upstreamRef(plugin: string, skill: string): string {
   return `refs/upstream/${plugin}/${skill}`;
@@ -15,14 +17,19 @@ export interface Observation {
   tree: string | null;
 }
 
-export function readObservation(ctx: Ctx, plugin: string, skill: string): Observation {
-  const commit = readRef(ctx.paths.gitdir, upstreamRef(plugin, skill));
-  return { commit, tree: commit ? ctx.store.readCommit(commit).tree : null };
+export function readObservation(ctx: Ctx, plugin: string, skill: string, known?: { refs: RefIndex; caches: StatCaches }): Observation {
+  const commit = known ? (known.refs.upstreamOf(plugin).get(upstreamRef(plugin, skill)) ?? null) : readRef(ctx.paths.gitdir, upstreamRef(plugin, skill));
+  if (!commit) return { commit: null, tree: null };
+  const cached = known?.caches.observationTree(plugin, skill, commit);
+  if (cached) return { commit, tree: cached };
+  const tree = ctx.store.readCommit(commit).tree;
+  known?.caches.rememberObservation(plugin, skill, commit, tree);
+  return { commit, tree };
 }
 
 /** Record `tree` as the newest observation when it differs from the last one. */
-export function recordObservation(txn: Txn, plugin: PluginManifest, skill: string, skillPath: string, tree: string, prev: Observation): void {
-  if (prev.tree === tree) return;
+export function recordObservation(txn: Txn, plugin: PluginManifest, skill: string, skillPath: string, tree: string, prev: Observation): string | null {
+  if (prev.tree === tree) return null;
   const sig = txn.signature();
   const msg = withTrailers(`upstream ${plugin.id}/${skill} @ ${plugin.version}`, {
     Plugin: plugin.id,
@@ -32,4 +39,5 @@ export function recordObservation(txn: Txn, plugin: PluginManifest, skill: strin
   });
   const commit = txn.ctx.store.writeCommit({ tree, parents: prev.commit ? [prev.commit] : [], author: sig, committer: sig, message: msg });
   txn.setRef(upstreamRef(plugin.id, skill), commit, prev.commit);
+  return commit;
 }

@@ -46,6 +46,15 @@ export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl
     return { tree: e.oid, files: -1 };
   }
   const dir = join(source.root, skill.path);
+  // First look without storing anything: a no-op pass must not write objects.
+  const cache = caches.get(plugin.id, skill.name);
+  const probe = new Map(cache);
+  const quick = hashDirectory(dir, { cache: probe });
+  if (quick.oid === previous) {
+    for (const [k, v] of probe) cache.set(k, v);
+    for (const k of cache.keys()) if (!probe.has(k)) cache.delete(k);
+    return { tree: quick.oid, files: quick.files };
+  }
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
     const reused: string[] = [];

@@ -6,9 +6,17 @@ import { writeFileAtomic } from '../git/fsutil.js';
 import type { StatCache, StatEntry } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 
+interface PluginCache {
+  files: Map<string, StatCache>;
+  /** skill → [observation commit, its tree]: spares reading the commit object. */
+  obs: Map<string, [string, string]>;
+}
+
 export class StatCaches {
-  private readonly loaded = new Map<string, Map<string, StatCache>>();
+  private readonly loaded = new Map<string, PluginCache>();
   private readonly dirty = new Set<string>();
+  /** The text each file had when loaded: unchanged caches are not rewritten. */
+  private readonly texts = new Map<string, string>();
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -16,13 +24,19 @@ export class StatCaches {
     return join(this.ctx.paths.cache, 'stat', `${plugin}.json`);
   }
 
-  private plugin(plugin: string): Map<string, StatCache> {
+  private plugin(plugin: string): PluginCache {
     let p = this.loaded.get(plugin);
     if (!p) {
-      p = new Map();
+      p = { files: new Map(), obs: new Map() };
       try {
-        const raw = JSON.parse(readFileSync(this.file(plugin), 'utf8')) as Record<string, Record<string, StatEntry>>;
-        for (const [skill, entries] of Object.entries(raw)) p.set(skill, new Map(Object.entries(entries)));
+        const text = readFileSync(this.file(plugin), 'utf8');
+        this.texts.set(plugin, text);
+        const raw = JSON.parse(text) as {
+          files: Record<string, Record<string, StatEntry>>;
+          obs: Record<string, [string, string]>;
+        };
+        for (const [skill, entries] of Object.entries(raw.files ?? {})) p.files.set(skill, new Map(Object.entries(entries)));
+        for (const [skill, o] of Object.entries(raw.obs ?? {})) p.obs.set(skill, o);
       } catch {
         /* none yet */
       }
@@ -33,17 +47,30 @@ export class StatCaches {
 
   get(plugin: string, skill: string): StatCache {
     const p = this.plugin(plugin);
-    let c = p.get(skill);
+    let c = p.files.get(skill);
     if (!c) {
       c = new Map();
-      p.set(skill, c);
+      p.files.set(skill, c);
     }
     this.dirty.add(plugin);
     return c;
   }
 
+  observationTree(plugin: string, skill: string, commit: string): string | null {
+    const o = this.plugin(plugin).obs.get(skill);
+    return o && o[0] === commit ? o[1] : null;
+  }
+
+  rememberObservation(plugin: string, skill: string, commit: string, tree: string): void {
+    const p = this.plugin(plugin);
+    const o = p.obs.get(skill);
+    if (o && o[0] === commit && o[1] === tree) return;
+    p.obs.set(skill, [commit, tree]);
+    this.dirty.add(plugin);
+  }
+
   drop(plugin: string, skill?: string): void {
-    if (skill) this.plugin(plugin).delete(skill);
+    if (skill) this.plugin(plugin).files.delete(skill);
     else {
       this.loaded.delete(plugin);
       rmSync(this.file(plugin), { force: true });
@@ -56,10 +83,13 @@ export class StatCaches {
     for (const plugin of this.dirty) {
       const p = this.loaded.get(plugin);
       if (!p) continue;
-      const out: Record<string, Record<string, StatEntry>> = {};
-      for (const [skill, c] of p) out[skill] = Object.fromEntries(c);
+      const out = { files: {} as Record<string, Record<string, StatEntry>>, obs: Object.fromEntries(p.obs) };
+      for (const [skill, c] of p.files) out.files[skill] = Object.fromEntries(c);
       try {
-        writeFileAtomic(this.file(plugin), JSON.stringify(out));
+        const text = JSON.stringify(out);
+        if (text === this.texts.get(plugin)) continue;
+        writeFileAtomic(this.file(plugin), text);
+        this.texts.set(plugin, text);
       } catch (err) {
         this.ctx.log.debug(`stat cache not saved: ${(err as Error).message}`);
       }

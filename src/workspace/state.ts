@@ -87,6 +87,14 @@ export function readStateAt(ctx: Ctx, commit: string | null): MainState {
   };
 }
 
+const memo = new WeakMap<Ctx, MainState>();
+
+/** main's state; parsed once per commit (a pass over 200 plugins reads it 200 times). */
 export function readMainState(ctx: Ctx): MainState {
-  return readStateAt(ctx, readRef(ctx.paths.gitdir, MAIN));
+  const commit = readRef(ctx.paths.gitdir, MAIN);
+  const m = memo.get(ctx);
+  if (m && m.commit === commit) return m;
+  const state = readStateAt(ctx, commit);
+  memo.set(ctx, state);
+  return state;
 }

@@ -18,8 +18,9 @@ import { snapshotSkill } from './snapshot.js';
 import { StatCaches } from './stat-cache.js';
 import { safetyOf } from './skill-files.js';
 import { nextVersion } from './versions.js';
-import { readProposal, writeProposal, type MergeMode, type ProposalInfo } from './proposals.js';
-import { rejectedUpstream } from './reject.js';
+import { proposalRef, readProposal, writeProposal, type MergeMode, type ProposalInfo } from './proposals.js';
+import { RefIndex } from './ref-index.js';
+import { rejectedRef, rejectedUpstream } from './reject.js';
 import { reconcileVersions } from './reconcile.js';
 import type { Binding } from './records.js';
 import { readMainState, type MainState } from './state.js';
@@ -86,7 +87,20 @@ interface Pending {
   result: SkillSyncResult;
 }
 
-function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, state: MainState, txn: Txn): PluginSyncResult {
+function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: RefIndex, state: MainState, txn: Txn): PluginSyncResult {
+  const known = { refs, caches };
+  const proposalOf = (skill: string) => {
+    const tip = refs.proposals.get(proposalRef(m.id, skill));
+    return tip ? readProposal(ctx, m.id, skill, tip) : null;
+  };
+  const rejectedOf = (skill: string) => (refs.rejected.has(rejectedRef(m.id, skill)) ? rejectedUpstream(ctx, m.id, skill) : null);
+  const observe = (skill: string, path: string, decl: SkillDecl) => {
+    const obs = readObservation(ctx, m.id, skill, known);
+    const snap = snapshotSkill(ctx, m, decl, caches, obs.tree);
+    const commit = recordObservation(txn, m, skill, path, snap.tree, obs);
+    if (commit) caches.rememberObservation(m.id, skill, commit, snap.tree);
+    return snap;
+  };
   const rec = state.plugins.get(m.id)!;
   const out: PluginSyncResult = { id: m.id, status: 'synced', skills: [] };
   const bindings = [...state.bindings.values()].filter((b) => b.plugin === m.id && b.status === 'synced');
@@ -129,21 +143,19 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, state: M
   // Bound skills: updates and removals.
   for (const b of bindings) {
     const decl = declared.get(b.skill) ?? null;
-    const proposal = readProposal(ctx, m.id, b.skill);
+    const proposal = proposalOf(b.skill);
     const local = state.skills.get(b.skill) ?? EMPTY_TREE;
     const merged = proposal ? isMerged(ctx, proposal, b) : false;
     if (!decl) {
       const p: Pending = { decl, name: b.skill, binding: b, mode: 'removal', base: b.acceptedTree, local, upstream: null, proposal, result: { name: b.skill, classification: 'removed', action: '' } };
-      const rejected = rejectedUpstream(ctx, m.id, b.skill);
+      const rejected = rejectedOf(b.skill);
       if (proposal && (proposal.mergeMode === 'removal' || proposal.edited)) consider(p, { kind: proposal.edited && proposal.mergeMode !== 'removal' ? 'wait_stale' : 'keep' });
       else if (rejected === 'removal') consider(p, { kind: 'skip_rejected' });
       else consider(p, { kind: 'propose', replaces: proposal !== null });
       out.skills.push(p.result);
       continue;
     }
-    const obs = readObservation(ctx, m.id, b.skill);
-    const snap = snapshotSkill(ctx, m, decl, caches, obs.tree);
-    recordObservation(txn, m, b.skill, decl.path, snap.tree, obs);
+    const snap = observe(b.skill, decl.path, decl);
     const cls = classify(b.acceptedTree, local, snap.tree);
     const p: Pending = { decl, name: b.skill, binding: b, mode: cls === 'fast_forward' ? 'fast_forward' : 'three_way', base: b.acceptedTree, local, upstream: snap.tree, proposal, result: { name: b.skill, classification: cls, action: '' } };
     consider(
@@ -153,7 +165,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, state: M
         upstream: snap.tree,
         local,
         proposal: proposal ? { upstreamTree: proposal.upstreamTree, localTree: proposal.localTree, edited: proposal.edited, merged } : null,
-        rejectedUpstream: rejectedUpstream(ctx, m.id, b.skill),
+        rejectedUpstream: rejectedOf(b.skill),
         autoApplyFastForward: autoApply(ctx, m.id),
       }),
     );
@@ -171,13 +183,11 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, state: M
       out.skills.push({ name: decl.name, classification: 'error', action: 'ownership_conflict', error: `a locally managed skill '${decl.name}' already exists` });
       continue;
     }
-    const obs = readObservation(ctx, m.id, decl.name);
-    const snap = snapshotSkill(ctx, m, decl, caches, obs.tree);
-    recordObservation(txn, m, decl.name, decl.path, snap.tree, obs);
-    const proposal = readProposal(ctx, m.id, decl.name);
+    const snap = observe(decl.name, decl.path, decl);
+    const proposal = proposalOf(decl.name);
     const p: Pending = { decl, name: decl.name, binding: null, mode: 'addition', base: null, local: null, upstream: snap.tree, proposal, result: { name: decl.name, classification: 'added', action: '' } };
     if (proposal && (proposal.upstreamTree === snap.tree || proposal.edited)) consider(p, { kind: proposal.edited && proposal.upstreamTree !== snap.tree ? 'wait_stale' : 'keep' });
-    else if (rejectedUpstream(ctx, m.id, decl.name) === snap.tree) consider(p, { kind: 'skip_rejected' });
+    else if (rejectedOf(decl.name) === snap.tree) consider(p, { kind: 'skip_rejected' });
     else consider(p, { kind: 'propose', replaces: proposal !== null });
     out.skills.push(p.result);
   }
@@ -277,7 +287,7 @@ function isMerged(ctx: Ctx, p: ProposalInfo, b: Binding): boolean {
   return p.upstreamTree !== null && b.acceptedTree === p.upstreamTree;
 }
 
-export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches): PluginSyncResult {
+export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIndex = new RefIndex(ctx)): PluginSyncResult {
   const m = discover(ctx).plugins.find((p) => p.id === id);
   try {
     return mutate(ctx, `sync ${id}`, (state, txn) => {
@@ -291,7 +301,7 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches): PluginSync
         const skills = [...state.bindings.values()].filter((b) => b.plugin === id).map((b) => ({ name: b.skill, classification: 'unchanged' as const, action: 'source_missing' }));
         return { id, status: 'missing', skills };
       }
-      return syncOnePlugin(ctx, m, caches, state, txn);
+      return syncOnePlugin(ctx, m, caches, refs, state, txn);
     });
   } catch (err) {
     const e = toSkillsyncError(err);
@@ -310,8 +320,9 @@ export function syncAll(ctx: Ctx, only?: string[]): SyncResult {
   const caches = new StatCaches(ctx);
   const ids = only && only.length ? only : [...readMainState(ctx).plugins.keys()].sort();
   const plugins: PluginSyncResult[] = [];
+  const refs = new RefIndex(ctx);
   try {
-    for (const id of ids) plugins.push(syncPlugin(ctx, id, caches));
+    for (const id of ids) plugins.push(syncPlugin(ctx, id, caches, refs));
   } finally {
     caches.save();
   }

@@ -5,7 +5,7 @@
 // journal by the next command; a crash before it leaves main and every ref as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
-import { deleteRef, readRef, updateRef } from '../git/refs.js';
+import { deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
 import { withTrailers, type Signature } from '../git/commit.js';
 import { SkillsyncError } from '../core/errors.js';
@@ -147,6 +147,14 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
   for (const op of txn.ops) applyOp(ctx, op, false);
   if (useJournal) rmSync(ctx.paths.journal, { force: true });
+  // Many new tags and observations (an enable): pack them so passes read one file.
+  if (txn.ops.length >= 32) {
+    try {
+      packRefs(ctx.paths.gitdir, ['refs/tags/', 'refs/upstream/']);
+    } catch (err) {
+      ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
+    }
+  }
   if (main) refreshLive(ctx);
   saveRecordCache(ctx);
 }

@@ -16,37 +16,49 @@ const STDIN_EXEC = String.raw`(?:sudo[ \t]+(?:-\S+[ \t]+)*)?(?:[\w./-]*/)?(?:env
 /** Gap inside one logical line (backslash-newline continues it). */
 const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\)*?`;
 
-const DOWNLOAD_EXEC: { re: RegExp; what: string }[] = [
+/** Each pattern runs only when its check's trigger words were seen and the text has one of `needs`. */
+const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string }[] = [
   {
     // curl -fsSL https://x | sh ; wget -qO- x | sudo bash - ; iwr x | iex
+    check: CHECK.DOWNLOAD,
+    needs: ['|'],
     re: new RegExp(String.raw`\b${FETCH}\b[ \t(]+[^\s|]${GAP}(?<!\|)\|(?!\|)[ \t]*${STDIN_EXEC}`, 'gim'),
     what: 'pipes a download into an interpreter',
   },
   {
     // bash <(curl …) ; source <(wget -qO- …) ; . <(curl …)
-    re: new RegExp(String.raw`(?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*)<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    check: CHECK.DOWNLOAD,
+    needs: ['<('],
+    re: new RegExp(String.raw`<\((?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*<\()[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
     what: 'runs a download through process substitution',
   },
   {
     // eval "$(curl …)" ; bash -c "$(curl -fsSL …)" ; python3 -c "$(wget -qO- …)" ; eval `curl …`
-    re: new RegExp(String.raw`(?<=\b(?:eval|(?:ba|z|da|k)?sh[ \t]+-c|python[\d.]*[ \t]+-c|(?:perl|ruby|node)[ \t]+-e)[ \t]+["']?)(?:\$\(|\x60)[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    check: CHECK.DOWNLOAD,
+    needs: ['$(', '`'],
+    re: new RegExp(String.raw`(?:\$\(|\x60)(?<=\b(?:eval|(?:ba|z|da|k)?sh[ \t]+-c|python[\d.]*[ \t]+-c|(?:perl|ruby|node)[ \t]+-e)[ \t]+["']?(?:\$\(|\x60))[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
     what: 'evaluates the output of a download',
   },
   {
     // iex (iwr …) ; iex ((New-Object Net.WebClient).DownloadString('…')) ; Invoke-Expression (irm …)
+    check: CHECK.DOWNLOAD_IEX,
+    needs: ['('],
     re: /\b(?:iex|invoke-expression)\b[ \t]*(?:\([ \t]*)+(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object[ \t]+(?:system\.)?net\.webclient)\b/gim,
     what: 'evaluates the output of a download',
   },
   {
     // curl -o x.sh URL && sh x.sh ; wget -O f URL; chmod +x f && ./f
+    check: CHECK.DOWNLOAD,
+    needs: ['&&', ';'],
     re: /\b(?:curl|wget)\b[^\n]*?[ \t](?:-o|-O|--output|--output-document)(?:[ \t]+|=)?["']?([\w.~$/{}-]{2,})["']?[^\n]*?(?:&&|;)[^\n]*?(?:\b(?:(?:ba|z|da|k)?sh|source)[ \t]+|\bchmod[ \t]+(?:[ugoa]*\+[rw]*x\w*|[0-7]*[1357][0-7]?[0-7]?)[ \t]+|(?:^|[\s;&|])\.[ \t]+|[\s;&|]\.\/)["']?(?:\.\/)?\1(?![\w.-])/gim,
     what: 'downloads a file and runs it',
   },
 ];
 
-export function scanDownloadExec(ctx: TextContext): void {
+export function scanDownloadExec(ctx: TextContext, checks: number): void {
   const text = ctx.text;
-  for (const { re, what } of DOWNLOAD_EXEC) {
+  for (const { check, needs, re, what } of DOWNLOAD_EXEC) {
+    if (!(checks & check) || !needs.some((n) => text.includes(n))) continue;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -70,18 +82,15 @@ const HOME_TARGET = /^(?:~\/?\*?|\$\{?HOME\}?\/?\*?|\$env:(?:USERPROFILE|HOME)[\
 /** "$DIR"/ or $DIR/* : removes from / when DIR is empty (ShellCheck SC2115). */
 const EMPTY_VAR_ROOT = /^\$\{?(?!HOME\b)[A-Za-z_][A-Za-z0-9_]*\}?\/\*?$/;
 
-/** rm/chmod/chown/chgrp and their arguments up to the end of the command. */
-const POSIX_CMD = /(rm|chmod|chown|chgrp)(?=[ \t]+([^\n;&|`)]*))/g;
-/** cmd.exe / PowerShell deletes. */
-const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?=[ \t]+([^\n;&|`)]*))/gi;
+// A command word counts in command position: at the start of a line or after
+// whitespace, ; & | ( ` ' " or { (so also after sudo, xargs, $( and inside quotes).
+// The literal comes first and the position is checked by a lookbehind right after
+// it, so "perform -x" costs nothing and never swallows a real command after it.
 
-/** A command word is in command position after one of these (or at the start of the text). */
-function inCommandPosition(text: string, at: number): boolean {
-  if (at === 0) return true;
-  const c = text.charCodeAt(at - 1);
-  // space, tab, newline, CR, ; & | ( ` ' " { and $( (the '(' covers it)
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3b || c === 0x26 || c === 0x7c || c === 0x28 || c === 0x60 || c === 0x27 || c === 0x22 || c === 0x7b;
-}
+/** rm/chmod/chown/chgrp and their arguments up to the end of the command. */
+const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{])(?:rm|chmod|chown|chgrp))[ \t]+([^\n;&|`)]*)/gm;
+/** cmd.exe / PowerShell deletes. */
+const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?<=(?:^|[\s;&|(`'"{])(?:rd|rmdir|remove-item|del|erase|ri|rm))[ \t]+([^\n;&|`)]*)/gim;
 
 const DISK_PATTERNS: { re: RegExp; what: string }[] = [
   { re: new RegExp(String.raw`\b(?:mkfs(?:\.\w+)?|mke2fs|mkswap|wipefs|blkdiscard|shred)\b[^\n;&|]*?${DISK}`, 'gm'), what: 'formats or wipes a disk' },
@@ -148,10 +157,10 @@ export function scanDestructive(ctx: TextContext, checks: number): void {
   if (checks & CHECK.RM) {
     eachMatch(POSIX_CMD, text, (m) => {
       const at = m.index;
-      if (!inCommandPosition(text, at)) return;
       const cmd = m[1];
       const args = parsePosixArgs(m[2]);
-      const shown = snippet(text.slice(at, text.indexOf(m[2], at) + m[2].length));
+      if (!args.recursive && !args.noPreserveRoot) return;
+      const shown = snippet(m[0]);
       if (cmd === 'rm' && args.noPreserveRoot) return report(at, 'critical', `rm --no-preserve-root: ${shown}`);
       if (!args.recursive) return;
       const root = args.targets.find((t) => SYSTEM_TARGET.test(t) || (cmd === 'rm' && HOME_TARGET.test(t)));
@@ -167,12 +176,9 @@ export function scanDestructive(ctx: TextContext, checks: number): void {
   }
   if (checks & CHECK.WIN_DELETE) {
     eachMatch(WIN_CMD, text, (m) => {
-      if (!inCommandPosition(text, m.index)) return;
       const args = parseWindowsArgs(m[2]);
       const root = args.targets.find((t) => !t.startsWith('/') && (SYSTEM_TARGET.test(t) || HOME_TARGET.test(t)));
-      if (args.recursive && root !== undefined) {
-        report(m.index, 'critical', `recursively deletes ${root}: ${snippet(text.slice(m.index, text.indexOf(m[2], m.index) + m[2].length))}`);
-      }
+      if (args.recursive && root !== undefined) report(m.index, 'critical', `recursively deletes ${root}: ${snippet(m[0])}`);
     });
   }
   if (checks & CHECK.DISK) {

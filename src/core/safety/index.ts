@@ -86,7 +86,7 @@ function scanFile(file: SkillFile, policy: SafetyPolicy, enabled: (r: RuleId) =>
   }
   if (checks & CHECK.PRIVATE_KEY) scanPrivateKeys(ctx);
   if (checks & CHECK.SECRET) scanSecrets(ctx);
-  if (checks & DOWNLOAD_CHECKS) scanDownloadExec(ctx);
+  if (checks & DOWNLOAD_CHECKS) scanDownloadExec(ctx, checks);
   if (checks & DESTRUCTIVE_CHECKS) scanDestructive(ctx, checks);
   if (checks & INJECTION_CHECKS) scanInjection(ctx, checks);
 

@@ -31,36 +31,41 @@ const FAMILIES: { check: number; re: RegExp }[] = [
     ),
   },
   {
-    // jailbreak personas: you are now in developer mode / DAN; enable developer mode
+    // jailbreak personas: you are now in developer mode / DAN; enable developer mode.
+    // Found at "now" / "mode" (cheap literals), the words before checked by lookbehind
+    // (a lookbehind group marks where the phrase starts).
     check: CHECK.INJ_MODE,
     re: new RegExp(
       [
-        String.raw`\byou${W}are${W}now${W}(?:in${W})?(?:an?${W})?(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|dan|evil)\b`,
-        String.raw`\b(?:enable|enter|activate|switch${W}to)${W}(?:developer|god|jailbreak|dan)${W}mode\b`,
-        String.raw`\bdeveloper${W}mode${W}(?:enabled|activated|on)\b`,
+        String.raw`\bnow(?<=(\byou${W}are${W}now))${W}(?:in${W})?(?:an?${W})?(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|dan|evil)\b`,
+        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}(?:developer|god|jailbreak|dan)${W}mode))`,
+        String.raw`\bmode(?<=(\bdeveloper${W}mode))${W}(?:enabled|activated|on)\b`,
       ].join('|'),
-      'gi',
+      'dgi',
     ),
   },
   {
-    // concealment: do not tell the user; without telling the user; hide this from the user
+    // concealment: do not tell the user; without telling the user; hide this from the user.
+    // Found at "user", the phrase before it checked by lookbehind (group 1 is the phrase).
     check: CHECK.INJ_CONCEAL,
     re: new RegExp(
-      [
-        String.raw`\b(?:do${W}not|don['’]?t|never)${W}(?:tell|inform|notify|alert|warn|mention${W}(?:this${W}|it${W}|these${W}\w+${W})?to|reveal${W}(?:this${W}|it${W})?to)${W}the${W}user\b`,
-        String.raw`\bwithout${W}(?:telling|informing|notifying|alerting|warning)${W}the${W}user\b`,
-        String.raw`\b(?:hide|conceal|keep)${W}(?:this|it|these${W}\w+)${W}(?:(?:hidden|secret)${W})?from${W}the${W}user\b`,
-      ].join('|'),
-      'gi',
+      String.raw`\buser\b(?<=(` +
+        [
+          String.raw`\b(?:do${W}not|don['’]?t|never)${W}(?:tell|inform|notify|alert|warn|mention${W}(?:(?:this|it|these${W}\w+)${W})?to|reveal${W}(?:(?:this|it)${W})?to)`,
+          String.raw`\bwithout${W}(?:telling|informing|notifying|alerting|warning)`,
+          String.raw`\b(?:hide|conceal|keep)${W}(?:this|it|these${W}\w+)${W}(?:(?:hidden|secret)${W})?from`,
+        ].join('|') +
+        String.raw`)${W}the${W}user)`,
+      'dgi',
     ),
   },
   { check: CHECK.INJ_EXFIL, re: /\bexfiltrat(?:e|es|ed|ing)\b/gi },
   {
-    // reveal your system prompt
+    // reveal your system prompt — found at "prompt" / "instructions" (group 1 is the phrase)
     check: CHECK.INJ_PROMPT,
     re: new RegExp(
-      String.raw`\b(?:reveal|print|output|repeat|leak|dump)${W}(?:(?:your|the)${W})(?:(?:full|entire|hidden|original)${W})?(?:system${W}prompt|initial${W}instructions|hidden${W}instructions)\b`,
-      'gi',
+      String.raw`\b(?:prompt|instructions)\b(?<=(\b(?:reveal|print|output|repeat|leak|dump)${W}(?:your|the)${W}(?:(?:full|entire|hidden|original)${W})?(?:system${W}prompt|initial${W}instructions|hidden${W}instructions)))`,
+      'dgi',
     ),
   },
   // chat-template control tokens
@@ -104,9 +109,12 @@ export function scanInjection(ctx: TextContext, checks: number): void {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
-      const at = m.index;
+      // Phrases found at a later word capture their start in a lookbehind group.
+      const g = m.findIndex((v, i) => i > 0 && v !== undefined);
+      const at = g > 0 && m.indices ? Math.min(m.indices[g][0], m.index) : m.index;
+      const phrase = text.slice(at, m.index + m[0].length);
       const inHidden = hidden.some(([s, e]) => at >= s && at < e);
-      ctx.report('prompt-injection', at, severity, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(m[0], 70)}"`);
+      ctx.report('prompt-injection', at, severity, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(phrase, 70)}"`);
     }
   }
 }

@@ -14,6 +14,7 @@ export const CHECK = {
   PRIVATE_KEY: 1 << 0,
   SECRET: 1 << 1,
   DOWNLOAD: 1 << 2,
+  DOWNLOAD_IEX: 1 << 16,
   RM: 1 << 3,
   WIN_DELETE: 1 << 4,
   DISK: 1 << 5,
@@ -29,7 +30,7 @@ export const CHECK = {
   HIDDEN_COMMENT: 1 << 15,
 } as const;
 
-export const DOWNLOAD_CHECKS = CHECK.DOWNLOAD;
+export const DOWNLOAD_CHECKS = CHECK.DOWNLOAD | CHECK.DOWNLOAD_IEX;
 export const DESTRUCTIVE_CHECKS = CHECK.RM | CHECK.WIN_DELETE | CHECK.DISK | CHECK.MKFS | CHECK.FORK_BOMB | CHECK.RMTREE;
 export const INJECTION_CHECKS =
   CHECK.INJ_IGNORE | CHECK.INJ_MODE | CHECK.INJ_CONCEAL | CHECK.INJ_EXFIL | CHECK.INJ_PROMPT | CHECK.INJ_TEMPLATE | CHECK.HIDDEN_COMMENT;
@@ -40,7 +41,8 @@ const TRIGGERS: Record<number, string[]> = {
     'akia', 'asia', 'aiza', 'eyj', 'secret', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-',
     'xoxb-', 'xoxa-', 'xoxp-', 'xoxr-', 'xoxs-', 'k_live_', 'sk-', 'npm_', 'hf_', 'pypi-', 'hooks.slack.com',
   ],
-  [CHECK.DOWNLOAD]: ['curl', 'wget', 'fetch', 'iwr', 'irm', 'invoke-', 'downloadstring', 'webclient'],
+  [CHECK.DOWNLOAD]: ['curl', 'wget', 'fetch', 'iwr', 'irm', 'invoke-webrequest', 'invoke-restmethod', 'downloadstring'],
+  [CHECK.DOWNLOAD_IEX]: ['iex', 'invoke-expression'],
   [CHECK.RM]: ['rm ', 'rm\t', 'chmod', 'chown', 'chgrp'],
   [CHECK.WIN_DELETE]: ['/s', 'remove-item', '-recurse'],
   [CHECK.DISK]: ['/dev/'],
@@ -48,8 +50,8 @@ const TRIGGERS: Record<number, string[]> = {
   [CHECK.FORK_BOMB]: ['()', '%0'],
   [CHECK.RMTREE]: ['rmtree'],
   [CHECK.INJ_IGNORE]: ['ignor', 'disregard', 'forget', 'overrid', 'bypass'],
-  [CHECK.INJ_MODE]: ['developer', 'god', 'jailbr', 'unrestricted', 'unfiltered', 'dan', 'evil'],
-  [CHECK.INJ_CONCEAL]: ['tell', 'inform', 'notif', 'alert', 'warn', 'mention', 'reveal', 'hide', 'conceal', 'keep'],
+  [CHECK.INJ_MODE]: ['now', 'mode'],
+  [CHECK.INJ_CONCEAL]: ['user'],
   [CHECK.INJ_EXFIL]: ['exfiltrat'],
   [CHECK.INJ_PROMPT]: ['prompt', 'instructions'],
   [CHECK.INJ_TEMPLATE]: ['<|'],
