@@ -266,6 +266,7 @@ export function parseFrontmatter(content: Buffer | string, options: FrontmatterO
   };
   const fail = (code: FrontmatterErrorCode, error: string): FrontmatterResult => ({ data: {}, body: bodyAfterClose(), hasFrontmatter: true, error, code });
 
+  if (nl === -1) return fail('EFRONTMATTER', "front matter opened with '---' is never closed (the file has no line breaks)");
   if (!YAML_LANGS.has(language.toLowerCase())) {
     const shown = language.length > 40 ? language.slice(0, 40) + '…' : language;
     return fail('EFRONTMATTER_LANG', `front matter language ${JSON.stringify(shown)} is not allowed; only YAML front matter is parsed (nothing was executed)`);

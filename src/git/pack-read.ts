@@ -23,6 +23,30 @@ class PackIndex {
     this.count = this.fanout[255];
   }
 
+  private handle: number | null = null;
+
+  /** An open descriptor for the pack, kept for the life of this index. */
+  fd(): number {
+    if (this.handle === null) {
+      this.handle = openSync(this.packPath, 'r');
+      this.size = fstatSync(this.handle).size;
+    }
+    return this.handle;
+  }
+
+  size = 0;
+
+  close(): void {
+    if (this.handle !== null) {
+      try {
+        closeSync(this.handle);
+      } catch {
+        /* already closed */
+      }
+      this.handle = null;
+    }
+  }
+
   offsetOf(oid: string): number | null {
     const key = Buffer.from(oid, 'hex');
     const first = key[0];
@@ -93,7 +117,6 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
 
 export class PackReader {
   private packs: PackIndex[] | null = null;
-  private packDirMtime = -1;
 
   constructor(private readonly gitdir: string) {}
 
@@ -120,6 +143,7 @@ export class PackReader {
 
   /** Forget the list of packs (call after writing a pack or when an object seems missing). */
   refresh(): void {
+    for (const p of this.packs ?? []) p.close();
     this.packs = null;
   }
 
@@ -131,7 +155,7 @@ export class PackReader {
         const offset = pack.offsetOf(oid);
         if (offset !== null) return { pack, offset };
       }
-      if (attempt === 0) this.packs = null; // new packs may have arrived (push, gc)
+      if (attempt === 0 && reload) this.refresh(); // new packs may have arrived (push, gc)
     }
     return null;
   }
@@ -139,11 +163,14 @@ export class PackReader {
   read(oid: string): { type: ObjectType; body: Buffer } | null {
     const hit = this.find(oid);
     if (!hit) return null;
-    const fd = openSync(hit.pack.packPath, 'r');
     try {
-      return this.readAt(fd, hit.pack, hit.offset, 0);
-    } finally {
-      closeSync(fd);
+      return this.readAt(hit.pack.fd(), hit.pack, hit.offset, 0);
+    } catch (err) {
+      // The pack was replaced under us (git gc): look again from scratch once.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EBADF') throw err;
+      this.refresh();
+      const again = this.find(oid, false);
+      return again ? this.readAt(again.pack.fd(), again.pack, again.offset, 0) : null;
     }
   }
 
@@ -175,7 +202,7 @@ export class PackReader {
       baseOid = head.toString('hex', i, i + 20);
       i += 20;
     }
-    const data = this.inflateAt(fd, offset + i, size);
+    const data = this.inflateAt(fd, pack.size, offset + i, size);
     if (typeNum >= 1 && typeNum <= 4) return { type: TYPES[typeNum], body: data };
     const base =
       typeNum === 6
@@ -190,8 +217,7 @@ export class PackReader {
     return { type: base.type, body: applyDelta(base.body, data) };
   }
 
-  private inflateAt(fd: number, pos: number, size: number): Buffer {
-    const fileSize = fstatSync(fd).size;
+  private inflateAt(fd: number, fileSize: number, pos: number, size: number): Buffer {
     let chunk = Math.max(4096, size + (size >> 3) + 64);
     for (;;) {
       const len = Math.min(chunk, fileSize - pos);

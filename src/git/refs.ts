@@ -74,9 +74,15 @@ function acquireRefLock(gitdir: string, name: string): string {
 }
 
 /** git's lock protocol for any file: create `<file>.lock` exclusively; stale locks are removed. */
+const knownDirs = new Set<string>();
+
 function acquireLockFile(file: string, name: string): string {
   const lockPath = file + '.lock';
-  mkdirSync(dirname(lockPath), { recursive: true });
+  const dir = dirname(lockPath);
+  if (!knownDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    knownDirs.add(dir);
+  }
   const deadline = Date.now() + 1000;
   for (;;) {
     try {
@@ -84,6 +90,11 @@ function acquireLockFile(file: string, name: string): string {
       return lockPath;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        knownDirs.delete(dir); // pruned meanwhile
+        mkdirSync(dir, { recursive: true });
+        continue;
+      }
       if (code !== 'EEXIST') throw err;
       let age = 0;
       try {
@@ -121,6 +132,7 @@ function casMismatch(name: string, expected: string | null, actual: string | nul
 export function updateRef(gitdir: string, name: string, oid: string, expected?: string | null): void {
   if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
   const lockPath = acquireRefLock(gitdir, name);
+  let renamed = false;
   try {
     const current = readRef(gitdir, name);
     if (expected !== undefined && current !== expected) throw casMismatch(name, expected, current);
@@ -128,8 +140,9 @@ export function updateRef(gitdir: string, name: string, oid: string, expected?: 
     writeSync(fd, `${oid}\n`);
     closeSync(fd);
     renameSync(lockPath, refPath(gitdir, name));
+    renamed = true;
   } finally {
-    rmSync(lockPath, { force: true });
+    if (!renamed) rmSync(lockPath, { force: true });
   }
 }
 
@@ -178,6 +191,7 @@ function removePacked(gitdir: string, name: string): void {
 }
 
 function pruneEmptyDirs(gitdir: string, dir: string): void {
+  knownDirs.clear();
   const stop = [join(gitdir, 'refs'), join(gitdir, 'refs', 'heads'), join(gitdir, 'refs', 'tags')];
   while (dir.startsWith(join(gitdir, 'refs')) && !stop.includes(dir)) {
     try {

@@ -121,12 +121,14 @@ export class TreeEditor {
     if (node.oid) return node.oid;
     const entries = this.load(node);
     for (const [name, child] of node.children) {
+      const clean = child.oid !== null;
       const oid = this.writeNode(child);
       const i = this.indexOf(entries, name);
+      if (clean && i >= 0 && entries[i].oid === oid) continue;
       if (i >= 0) entries.splice(i, 1);
       if (oid !== EMPTY_TREE) entries.splice(this.find(entries, name, true), 0, { mode: '40000', name, oid });
     }
-    node.children.clear();
+    // Children stay decoded: the next commit in this run edits them again.
     node.oid = entries.length === 0 ? EMPTY_TREE : this.store.writeTree(entries, true);
     return node.oid;
   }

@@ -25,6 +25,9 @@ export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
   return an.length - bn.length;
 }
 
+// Encoded bytes per entry object: a run of commits re-encodes the same big trees.
+const encoded = new WeakMap<TreeEntry, { oid: string; mode: string; name: string; buf: Buffer }>();
+
 /** Encode a tree; `sorted` skips the sort when the caller keeps entries in git order. */
 export function encodeTree(entries: TreeEntry[], sorted = false): Buffer {
   if (!sorted) entries = [...entries].sort(compareTreeEntries);
@@ -34,7 +37,12 @@ export function encodeTree(entries: TreeEntry[], sorted = false): Buffer {
     if (i > 0 && entries[i - 1].name === e.name) {
       throw new SkillsyncError('ETREE_DUPLICATE', `duplicate tree entry '${e.name}'`, { name: e.name });
     }
-    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+    let raw = encoded.get(e);
+    if (!raw || raw.oid !== e.oid || raw.mode !== e.mode || raw.name !== e.name) {
+      raw = { oid: e.oid, mode: e.mode, name: e.name, buf: Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex')]) };
+      encoded.set(e, raw);
+    }
+    parts.push(raw.buf);
   }
   return Buffer.concat(parts);
 }

@@ -24,7 +24,7 @@
 // ESYMLINK, EPATH_ESCAPE, ENOT_FOUND, ESKILL_MISSING, ESKILL_COLLISION,
 // EDUPLICATE_PLUGIN, EREMOTE_SOURCE, EFRONTMATTER_LANG, EFRONTMATTER_LIMIT, and the
 // code of any SkillsyncError a source throws (e.g. EACCES).
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { isSkillsyncError } from '../core/errors.js';
 import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
 import { displayName, foldedKey, skillNameWarnings, validatePluginId, validateSkillName } from '../core/names.js';
@@ -55,7 +55,7 @@ interface Ctx {
   /** Plugin ids taken in this source (folded key -> id), also by plugins that failed later. */
   claimed: Map<string, string>;
   /** SKILL.md findings and parsed manifests of this source, when it can tell unchanged files (fileKey). */
-  mdCache?: Map<string, { key: string; findings: MdFindings }>;
+  mdCache?: Map<string, { key: string; name: string; findings: MdFindings }>;
   jsonCache?: Map<string, { key: string; json: JsonRead }>;
 }
 
@@ -80,7 +80,9 @@ function defaultRootName(source: SourceTree): string {
     const colon = source.display.lastIndexOf(':');
     const sub = colon === -1 ? '' : source.display.slice(colon + 1).replace(/\/+$/, '');
     if (sub !== '' && !sub.includes('@')) return lastSegment(sub);
-    return basename(source.root).replace(/\.git$/, '');
+    // "/srv/repo/.git" -> "repo"; "/srv/repo.git" -> "repo"
+    const base = basename(source.root);
+    return base === '.git' ? basename(dirname(source.root)) : base.replace(/\.git$/, '');
   }
   return basename(source.root);
 }
@@ -146,10 +148,21 @@ type MdFindings =
  * an open, a read and a YAML parse. Bounded; cleared for a source when it grows past
  * MAX_CACHED per source.
  */
-const mdCache = new Map<string, Map<string, { key: string; findings: MdFindings }>>();
+const mdCache = new Map<string, Map<string, { key: string; name: string; findings: MdFindings }>>();
 /** Parsed manifests per source and path, reused while the file is unchanged (read only, never mutated). */
 const jsonCache = new Map<string, Map<string, { key: string; json: JsonRead }>>();
 const MAX_CACHED = 200_000;
+const MAX_CACHED_SOURCES = 64;
+
+/** The cache of one source; the least recently used source is dropped past MAX_CACHED_SOURCES. */
+function cacheFor<V>(all: Map<string, Map<string, V>>, id: string): Map<string, V> {
+  let cache = all.get(id);
+  if (cache !== undefined) all.delete(id); // re-inserted below: Map order is recency
+  else cache = new Map();
+  all.set(id, cache);
+  if (all.size > MAX_CACHED_SOURCES) all.delete(all.keys().next().value!);
+  return cache;
+}
 
 /** readJson, skipping the read and parse when the file is unchanged since the last pass. */
 function readJsonCached(ctx: Ctx, rel: string, maxBytes: number): JsonRead {
@@ -201,14 +214,14 @@ function skillMd(b: PluginBuild, mdPath: string, name: string): MdFindings | nul
     key = (source as SourceTree & FileKeyed).fileKey(mdPath);
     if (key === null) return oddSkillMd(source, mdPath);
     const hit = cache.get(mdPath);
-    if (hit !== undefined && hit.key === key) return hit.findings;
+    if (hit !== undefined && hit.key === key && hit.name === name) return hit.findings;
   }
   const md = readSkillMd(source, mdPath);
   if (md === null) return oddSkillMd(source, mdPath);
   const findings = mdFindings(md, mdPath, name);
   if (cache !== undefined && key !== null) {
     if (cache.size >= MAX_CACHED) cache.clear();
-    cache.set(mdPath, { key, findings });
+    cache.set(mdPath, { key, name, findings });
   }
   return findings;
 }
@@ -326,6 +339,7 @@ function discoverPlugin(ctx: Ctx, c: Candidate): boolean {
     }
 
     // Identity.
+    const pluginJson = manifestPath;
     const hasSkillsDir = types.has('skills');
     const hasRootSkill = types.has(SKILL_MD);
     let id: string;
@@ -382,10 +396,10 @@ function discoverPlugin(ctx: Ctx, c: Candidate): boolean {
       if (manifest !== undefined && !(c.entry !== undefined && !c.entry.strict)) {
         for (const raw of manifest.skills) {
           try {
-            declared.push({ path: resolveDeclaredPath(c.path, raw, 'skills path'), what: `skills path (${manifestPath})` });
+            declared.push({ path: resolveDeclaredPath(c.path, raw, 'skills path'), what: `skills path (${pluginJson})` });
           } catch (err) {
             const e = errorOf(err);
-            b.fail(manifestPath!, e.code, `${b.label}${manifestPath}: ${e.message}`);
+            b.fail(pluginJson!, e.code, `${b.label}${pluginJson}: ${e.message}`);
           }
         }
       }
@@ -453,14 +467,20 @@ function discoverMarketplace(ctx: Ctx, base: string, listing: SourceEntry[]): bo
     }
     for (const p of parsed.problems) ctx.errors.push({ source: ctx.display, path: p.where, pluginId: p.name, code: p.code, message: p.message });
     for (const entry of parsed.entries) {
-      const { type: t, at: where } = walk(source, base, entry.path);
       const label = `plugin ${displayName(entry.name)} (${entry.where})`;
-      if (t !== 'dir') {
-        const [code, why] =
-          t === 'symlink' ? ['ESYMLINK', `source goes through the symlink ${where}; skillsync never follows links`]
-          : t === null ? ['ENOT_FOUND', `source folder ${entry.path || '.'} does not exist`]
-          : ['EMANIFEST', `source ${where} is not a folder`];
-        ctx.errors.push({ source: ctx.display, path: where, pluginId: entry.name, code, message: `${label}: ${why}` });
+      try {
+        const { type: t, at: where } = walk(source, base, entry.path);
+        if (t !== 'dir') {
+          const [code, why] =
+            t === 'symlink' ? ['ESYMLINK', `source goes through the symlink ${where}; skillsync never follows links`]
+            : t === null ? ['ENOT_FOUND', `source folder ${entry.path || '.'} does not exist`]
+            : ['EMANIFEST', `source ${where} is not a folder`];
+          ctx.errors.push({ source: ctx.display, path: where, pluginId: entry.name, code, message: `${label}: ${why}` });
+          continue;
+        }
+      } catch (err) {
+        const e = errorOf(err);
+        ctx.errors.push({ source: ctx.display, path: entry.path, pluginId: entry.name, code: e.code, message: `${label}: ${e.message}` });
         continue;
       }
       discoverPlugin(ctx, { path: entry.path, folderName: entry.path === '' ? ctx.rootName : lastSegment(entry.path), entry, marketplaceFile: file });
@@ -488,12 +508,8 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
   };
   if (hasFileKey(source)) {
     const id = `${source.kind}\0${source.root}\0${source.display}`;
-    let cache = mdCache.get(id);
-    if (cache === undefined) mdCache.set(id, (cache = new Map()));
-    ctx.mdCache = cache;
-    let jcache = jsonCache.get(id);
-    if (jcache === undefined) jsonCache.set(id, (jcache = new Map()));
-    ctx.jsonCache = jcache;
+    ctx.mdCache = cacheFor(mdCache, id);
+    ctx.jsonCache = cacheFor(jsonCache, id);
   }
   try {
     const listing = source.list('');

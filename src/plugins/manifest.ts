@@ -65,7 +65,7 @@ export function resolveDeclaredPath(base: string, declared: unknown, what: strin
 export function declaredSkillPaths(value: unknown, what: string): unknown[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return [...value];
   throw new SkillsyncError('EMANIFEST', `${what} must be a path or a list of paths, got ${typeof value}`, {});
 }
 

@@ -26,6 +26,8 @@ export interface Ctx {
   now: () => number;
   /** Discovery result, computed once per command or pass. */
   discovered?: DiscoveryResult;
+  /** Many loose refs were written: pack them before the lock is released. */
+  packRefsPending?: boolean;
 }
 
 export function openContext(config: Config, log: Logger, opts: { create?: boolean } = {}): Ctx {

@@ -147,14 +147,8 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
   for (const op of txn.ops) applyOp(ctx, op, false);
   if (useJournal) rmSync(ctx.paths.journal, { force: true });
-  // Many new tags and observations (an enable): pack them so passes read one file.
-  if (txn.ops.length >= 32) {
-    try {
-      packRefs(ctx.paths.gitdir, ['refs/tags/', 'refs/upstream/']);
-    } catch (err) {
-      ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
-    }
-  }
+  // Many new tags and observations (an enable): packed once the command ends.
+  if (txn.ops.length >= 32) ctx.packRefsPending = true;
   if (main) refreshLive(ctx);
   saveRecordCache(ctx);
 }
@@ -192,4 +186,15 @@ export function recoverJournal(ctx: Ctx): boolean {
   rmSync(ctx.paths.journal, { force: true });
   refreshLive(ctx);
   return replay;
+}
+
+/** Move loose tags and observations into packed-refs, so passes read one file. */
+export function packRefsIfPending(ctx: Ctx): void {
+  if (!ctx.packRefsPending) return;
+  ctx.packRefsPending = false;
+  try {
+    packRefs(ctx.paths.gitdir, ['refs/tags/', 'refs/upstream/']);
+  } catch (err) {
+    ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
+  }
 }

@@ -24,7 +24,13 @@ export interface TextMergeOptions {
 export interface TextMergeResult {
   content: Buffer; // merged bytes (with conflict markers where conflicted)
   conflicts: number; // number of conflict hunks (0 = clean)
-  binary: boolean; // true when any input is binary; then content = current unchanged, conflicts = 1 (unless trivial)
+  /**
+   * true when any input is binary (git: a NUL in the first 8000 bytes); then content =
+   * current unchanged and conflicts = 1, except in the trivial cases (current == other,
+   * base == other → current; base == current → other), which resolve cleanly with
+   * conflicts = 0 and binary still true.
+   */
+  binary: boolean;
 }
 
 /** git's FIRST_FEW_BYTES for binary detection. */
@@ -382,7 +388,8 @@ export function mergeText(current: Buffer, base: Buffer, other: Buffer, opts: Te
   if (binary) return { content: current, conflicts: 1, binary };
 
   const labels = opts.labels ?? DEFAULT_LABELS;
-  const markerSize = opts.markerSize !== undefined && opts.markerSize > 0 ? Math.floor(opts.markerSize) : DEFAULT_MARKER_SIZE;
+  const requested = Math.floor(opts.markerSize ?? 0);
+  const markerSize = requested > 0 ? requested : DEFAULT_MARKER_SIZE; // git: marker_size <= 0 means default
 
   const intern = new LineInterner(1024);
   const b = splitLines(base, intern);

@@ -14,29 +14,30 @@ const FETCH = String.raw`(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-res
 /** A program that executes what it reads on stdin. */
 const STDIN_EXEC = String.raw`(?:sudo[ \t]+(?:-\S+[ \t]+)*)?(?:[\w./-]*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*)?(?:[\w./-]*/)?(?:(?:ba|z|da|k|fi|tc|c)?sh\b(?![ \t]+-c\b)|(?:python[\d.]*|perl|ruby|node|php|pwsh|powershell)(?=[ \t]*(?:[\r\n;&|)#'"]|$|-(?:\s|$)))|iex\b|invoke-expression\b)`;
 /** Gap inside one logical line (backslash-newline continues it). */
-const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\)*?`;
+const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\)*`;
 
 /** Each pattern runs only when its check's trigger words were seen and the text has one of `needs`. */
 const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string }[] = [
   {
     // curl -fsSL https://x | sh ; wget -qO- x | sudo bash - ; iwr x | iex
+    // Found at the pipe: what follows must run stdin, what precedes must download.
     check: CHECK.DOWNLOAD,
     needs: ['|'],
-    re: new RegExp(String.raw`\b${FETCH}\b[ \t(]+[^\s|]${GAP}(?<!\|)\|(?!\|)[ \t]*${STDIN_EXEC}`, 'gim'),
+    re: new RegExp(String.raw`(?<!\|)\|(?!\|)(?=[ \t]*${STDIN_EXEC})(?<=\b${FETCH}\b[ \t(]+[^\s|]${GAP}\|)`, 'gim'),
     what: 'pipes a download into an interpreter',
   },
   {
     // bash <(curl …) ; source <(wget -qO- …) ; . <(curl …)
     check: CHECK.DOWNLOAD,
     needs: ['<('],
-    re: new RegExp(String.raw`<\((?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*<\()[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    re: new RegExp(String.raw`<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b(?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch))`, 'gim'),
     what: 'runs a download through process substitution',
   },
   {
     // eval "$(curl …)" ; bash -c "$(curl -fsSL …)" ; python3 -c "$(wget -qO- …)" ; eval `curl …`
     check: CHECK.DOWNLOAD,
     needs: ['$(', '`'],
-    re: new RegExp(String.raw`(?:\$\(|\x60)(?<=\b(?:eval|(?:ba|z|da|k)?sh[ \t]+-c|python[\d.]*[ \t]+-c|(?:perl|ruby|node)[ \t]+-e)[ \t]+["']?(?:\$\(|\x60))[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b`, 'gim'),
+    re: new RegExp(String.raw`(?:\$\(|\x60)[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b(?<=\b(?:eval|(?:ba|z|da|k)?sh[ \t]+-c|python[\d.]*[ \t]+-c|(?:perl|ruby|node)[ \t]+-e)[ \t]+["']?(?:\$\(|\x60)[ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch))`, 'gim'),
     what: 'evaluates the output of a download',
   },
   {
@@ -62,7 +63,7 @@ export function scanDownloadExec(ctx: TextContext, checks: number): void {
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
-      ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index))}`);
+      ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index, 100))}`);
       if (m[0].length === 0) re.lastIndex++;
     }
   }
@@ -88,9 +89,9 @@ const EMPTY_VAR_ROOT = /^\$\{?(?!HOME\b)[A-Za-z_][A-Za-z0-9_]*\}?\/\*?$/;
 // it, so "perform -x" costs nothing and never swallows a real command after it.
 
 /** rm/chmod/chown/chgrp and their arguments up to the end of the command. */
-const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{])(?:rm|chmod|chown|chgrp))[ \t]+([^\n;&|`)]*)/gm;
+const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{])(?:rm|chmod|chown|chgrp))[ \t]+([^\r\n;&|`)]*)/gm;
 /** cmd.exe / PowerShell deletes. */
-const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?<=(?:^|[\s;&|(`'"{])(?:rd|rmdir|remove-item|del|erase|ri|rm))[ \t]+([^\n;&|`)]*)/gim;
+const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?<=(?:^|[\s;&|(`'"{])(?:rd|rmdir|remove-item|del|erase|ri|rm))[ \t]+([^\r\n;&|`)]*)/gim;
 
 const DISK_PATTERNS: { re: RegExp; what: string }[] = [
   { re: new RegExp(String.raw`\b(?:mkfs(?:\.\w+)?|mke2fs|mkswap|wipefs|blkdiscard|shred)\b[^\n;&|]*?${DISK}`, 'gm'), what: 'formats or wipes a disk' },

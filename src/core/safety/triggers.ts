@@ -35,6 +35,9 @@ export const DESTRUCTIVE_CHECKS = CHECK.RM | CHECK.WIN_DELETE | CHECK.DISK | CHE
 export const INJECTION_CHECKS =
   CHECK.INJ_IGNORE | CHECK.INJ_MODE | CHECK.INJ_CONCEAL | CHECK.INJ_EXFIL | CHECK.INJ_PROMPT | CHECK.INJ_TEMPLATE | CHECK.HIDDEN_COMMENT;
 
+/** Characters after which a word is in command position (the text start counts as '\n'). */
+const COMMAND_START = ' \t\n\r;&|(`\'"{';
+
 const TRIGGERS: Record<number, string[]> = {
   [CHECK.PRIVATE_KEY]: ['private key'],
   [CHECK.SECRET]: [
@@ -43,7 +46,8 @@ const TRIGGERS: Record<number, string[]> = {
   ],
   [CHECK.DOWNLOAD]: ['curl', 'wget', 'fetch', 'iwr', 'irm', 'invoke-webrequest', 'invoke-restmethod', 'downloadstring'],
   [CHECK.DOWNLOAD_IEX]: ['iex', 'invoke-expression'],
-  [CHECK.RM]: ['rm ', 'rm\t', 'chmod', 'chown', 'chgrp'],
+  // In command position only, so "perform " or "format " do not count (see POSIX_CMD).
+  [CHECK.RM]: [...COMMAND_START].flatMap((c) => [`${c}rm `, `${c}rm\t`, `${c}chmod`, `${c}chown`, `${c}chgrp`]),
   [CHECK.WIN_DELETE]: ['/s', 'remove-item', '-recurse'],
   [CHECK.DISK]: ['/dev/'],
   [CHECK.MKFS]: ['mkfs', 'mke2fs', 'wipefs', 'blkdiscard'],
@@ -73,7 +77,12 @@ for (const words of Object.values(TRIGGERS)) {
 for (let c = 0x41; c <= 0x5a; c++) CLASS[c] = CLASS[c + 0x20];
 const SHIFT = Math.ceil(Math.log2(classes));
 
-function build(): { delta: Uint16Array; out: Uint32Array } {
+/**
+ * Dense automaton. States are stored pre-shifted (state << SHIFT) so one step is
+ * `s = delta[s | class]`; `out[s >>> SHIFT]` is the set of checks whose trigger
+ * word ends in that state (including shorter words ending there).
+ */
+function build(): { delta: Uint16Array | Uint32Array; out: Uint32Array } {
   const next: number[][] = [[]];
   const out: number[] = [0];
   for (const [check, words] of Object.entries(TRIGGERS)) {
@@ -92,24 +101,25 @@ function build(): { delta: Uint16Array; out: Uint32Array } {
     }
   }
   const n = next.length;
-  const delta = new Uint16Array(n << SHIFT);
+  const delta = n << SHIFT <= 0x10000 ? new Uint16Array(n << SHIFT) : new Uint32Array(n << SHIFT);
   const fail = new Array<number>(n).fill(0);
   const queue: number[] = [];
   for (let k = 0; k < classes; k++) {
     const t = next[0][k];
     if (t !== undefined) {
-      delta[k] = t;
+      delta[k] = t << SHIFT;
       queue.push(t);
     }
   }
+  // Breadth first, so a state's failure state (shallower) is complete before it.
   for (let qi = 0; qi < queue.length; qi++) {
     const s = queue[qi];
     out[s] |= out[fail[s]];
     for (let k = 0; k < classes; k++) {
       const t = next[s][k];
       if (t !== undefined) {
-        fail[t] = delta[(fail[s] << SHIFT) | k];
-        delta[(s << SHIFT) | k] = t;
+        fail[t] = delta[(fail[s] << SHIFT) | k] >>> SHIFT;
+        delta[(s << SHIFT) | k] = t << SHIFT;
         queue.push(t);
       } else delta[(s << SHIFT) | k] = delta[(fail[s] << SHIFT) | k];
     }
@@ -118,6 +128,8 @@ function build(): { delta: Uint16Array; out: Uint32Array } {
 }
 
 const { delta: DELTA, out: OUT } = build();
+/** The automaton starts as if the text were preceded by a newline (command position at the start). */
+const START = DELTA[CLASS[0x0a]];
 
 /** Bit set of CHECK values whose trigger words occur in the bytes. */
 export function triggeredChecks(bytes: Uint8Array): number {
@@ -125,11 +137,11 @@ export function triggeredChecks(bytes: Uint8Array): number {
   const out = OUT;
   const cls = CLASS;
   const shift = SHIFT;
-  let s = 0;
-  let mask = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    s = delta[(s << shift) | cls[bytes[i]]];
-    mask |= out[s];
+  let s = START;
+  let mask = out[START >>> shift];
+  for (let i = 0, n = bytes.length; i < n; i++) {
+    s = delta[s | cls[bytes[i]]];
+    mask |= out[s >>> shift];
   }
   return mask;
 }
