@@ -283,3 +283,33 @@ export function packRefs(gitdir: string, prefixes: string[]): number {
   }
   return loose.size;
 }
+
+/**
+ * Create many refs at once directly in packed-refs, as `git clone` does: one file
+ * written under packed-refs.lock instead of thousands of loose files. Each name must
+ * not exist yet (loose or packed); otherwise nothing is written and EREF_CHANGED is thrown.
+ */
+export function createPackedRefs(gitdir: string, refs: Map<string, string>): void {
+  const lockPath = acquireLockFile(join(gitdir, 'packed-refs'), 'packed-refs');
+  let renamed = false;
+  try {
+    const packed = new Map(readPackedRefs(gitdir));
+    for (const [name, oid] of refs) {
+      if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
+      refPath(gitdir, name);
+      if (packed.has(name) || existsSync(join(gitdir, name)) || existsSync(join(gitdir, name) + '.lock')) {
+        throw casMismatch(name, null, packed.get(name) ?? readLooseRef(join(gitdir, name)));
+      }
+      packed.set(name, oid);
+    }
+    const names = [...packed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const fd = openSync(lockPath, 'w');
+    writeSync(fd, '# pack-refs with: sorted \n' + names.map((n) => `${packed.get(n)} ${n}\n`).join(''));
+    closeSync(fd);
+    renameSync(lockPath, join(gitdir, 'packed-refs'));
+    renamed = true;
+    packedCache = null;
+  } finally {
+    if (!renamed) rmSync(lockPath, { force: true });
+  }
+}

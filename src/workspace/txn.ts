@@ -5,7 +5,7 @@
 // journal by the next command; a crash before it leaves main and every ref as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
-import { deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
+import { createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
 import { withTrailers, type Signature } from '../git/commit.js';
 import { SkillsyncError } from '../core/errors.js';
@@ -145,10 +145,20 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   }
   // Our own commits keep versions and tags consistent: carry the marker forward.
   if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
-  for (const op of txn.ops) applyOp(ctx, op, false);
+  // Many new refs (an enable's tags and observations) go straight into packed-refs.
+  const creations = txn.ops.filter((op) => op.expected === null && op.oid !== null);
+  let rest = txn.ops;
+  if (creations.length >= 32) {
+    try {
+      createPackedRefs(ctx.paths.gitdir, new Map(creations.map((op) => [op.name, op.oid!])));
+      rest = txn.ops.filter((op) => !creations.includes(op));
+    } catch (err) {
+      ctx.log.debug(`bulk ref creation fell back to loose refs: ${(err as Error).message}`);
+    }
+  }
+  for (const op of rest) applyOp(ctx, op, false);
   if (useJournal) rmSync(ctx.paths.journal, { force: true });
-  // Many new tags and observations (an enable): packed once the command ends.
-  if (txn.ops.length >= 32) ctx.packRefsPending = true;
+  if (rest.length >= 32) ctx.packRefsPending = true;
   if (main) refreshLive(ctx);
   saveRecordCache(ctx);
 }
