@@ -5,11 +5,13 @@ import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal } from './txn.js';
+import { removeStaleTemps } from './cleanup.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
   await ctx.lock.acquire(command, timeoutMs ?? ctx.config.lockTimeoutSeconds * 1000);
   try {
     recoverJournal(ctx);
+    removeStaleTemps(ctx);
     const r = await fn();
     packRefsIfPending(ctx);
     return r;

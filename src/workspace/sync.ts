@@ -296,6 +296,11 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
       if (rec.adopted) return { id, status: 'adopted', skills: [] };
       if (!rec.enabled) return { id, status: 'disabled', skills: [] };
       if (rec.paused) return { id, status: 'paused', skills: [] };
+      const broken = !m ? discover(ctx).errors.find((e) => e.pluginId === id) : undefined;
+      if (broken) {
+        // Still there but unreadable now: an error for this plugin only; nothing changes.
+        return { id, status: 'error', skills: [], error: broken.message, errorCode: broken.code };
+      }
       if (!m) {
         // The source vanished: report, delete nothing.
         const skills = [...state.bindings.values()].filter((b) => b.plugin === id).map((b) => ({ name: b.skill, classification: 'unchanged' as const, action: 'source_missing' }));

@@ -1,0 +1,38 @@
+// Leftovers of a killed process: object temp files, half-written checkouts and
+// symlinks. Called with the workspace lock held, so every temp file not made by this
+// process belongs to a process that is gone (only lock holders write them).
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ctx } from './context.js';
+import { rmReadonly } from './live.js';
+
+export function removeStaleTemps(ctx: Ctx): number {
+  const mine = `-${process.pid}-`;
+  let removed = 0;
+  const sweep = (dir: string, prefix: string, rm: (p: string) => void) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (!n.startsWith(prefix) || n.includes(mine)) continue;
+      try {
+        rm(join(dir, n));
+        removed++;
+      } catch {
+        /* best effort */
+      }
+    }
+  };
+  const rmFile = (p: string) => rmSync(p, { force: true });
+  sweep(join(ctx.paths.gitdir, 'skillsync-tmp'), '.tmp-', rmFile);
+  sweep(ctx.paths.checkouts, '.tmp-', rmReadonly);
+  sweep(ctx.paths.liveSkills, '.tmp-', rmFile);
+  sweep(ctx.paths.cache, '.tmp-', rmFile);
+  sweep(join(ctx.paths.cache, 'stat'), '.tmp-', rmFile);
+  sweep(ctx.paths.root, '.tmp-', rmFile);
+  if (removed) ctx.log.warn(`removed ${removed} temporary file(s) left by an interrupted command`);
+  return removed;
+}
