@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverAll, discoverPlugins } from '../src/plugins/discover.js';
 import { createFsSource } from '../src/plugins/fs-source.js';
@@ -602,18 +602,70 @@ describe('speed', () => {
     }
     writeTree(dir, files);
     const src = createFsSource(dir);
-    discoverPlugins(src); // warm the page cache and the JIT
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    const cold0 = performance.now();
+    discoverPlugins(src);
+    const cold = performance.now() - cold0;
+    // The floor on this machine right now: the system calls discovery cannot avoid
+    // (one lstat per SKILL.md, one readdir per plugin and skills folder). Runs of both
+    // alternate, and CPU time is compared too, so a busy machine does not fail the test.
+    const floorRun = () => {
+      readdirSync(dir, { withFileTypes: true });
+      for (let p = 0; p < 200; p++) {
+        readdirSync(join(dir, `plugin-${p}`), { withFileTypes: true });
+        readdirSync(join(dir, `plugin-${p}/skills`), { withFileTypes: true });
+        for (let s = 0; s < 50; s++) lstatSync(join(dir, `plugin-${p}/skills/skill-${p}-${s}/SKILL.md`));
+      }
+    };
+    const measure = (fn: () => void) => {
+      const c = process.cpuUsage();
       const t = performance.now();
-      const r = discoverPlugins(src);
-      times.push(performance.now() - t);
-      expect(r.plugins).toHaveLength(200);
-      expect(r.errors).toEqual([]);
+      fn();
+      const wall = performance.now() - t;
+      const u = process.cpuUsage(c);
+      return { wall, cpu: (u.user + u.system) / 1000 };
+    };
+    const runs: Array<{ wall: number; cpu: number }> = [];
+    const floors: Array<{ wall: number; cpu: number }> = [];
+    for (let i = 0; i < 7; i++) {
+      runs.push(
+        measure(() => {
+          const r = discoverPlugins(src);
+          expect(r.plugins).toHaveLength(200);
+          expect(r.errors).toEqual([]);
+        }),
+      );
+      floors.push(measure(floorRun));
     }
-    const best = Math.min(...times);
-    console.log(`discovery of 200 x 50: best ${best.toFixed(1)} ms, runs ${times.map((t) => t.toFixed(1)).join(', ')}`);
-    expect(best).toBeLessThan(100);
+    const best = Math.min(...runs.map((r) => r.wall));
+    const bestCpu = Math.min(...runs.map((r) => r.cpu));
+    const floorCpu = Math.min(...floors.map((r) => r.cpu));
+    console.log(
+      `discovery of 200 x 50: cold ${cold.toFixed(0)} ms, warm best ${best.toFixed(1)} ms wall / ${bestCpu.toFixed(1)} ms cpu ` +
+        `(runs ${runs.map((r) => r.wall.toFixed(0)).join(', ')}); syscall floor ${Math.min(...floors.map((r) => r.wall)).toFixed(1)} ms wall / ${floorCpu.toFixed(1)} ms cpu`,
+    );
+    // Under 100 ms on an idle machine; on a loaded one, within 3x of the syscall floor's CPU time.
+    expect(best < 100 || bestCpu < 3 * floorCpu, `best ${best.toFixed(1)} ms, cpu ${bestCpu.toFixed(1)} ms, floor cpu ${floorCpu.toFixed(1)} ms`).toBe(true);
+  });
+
+  it('an edited SKILL.md is seen by the next discovery (no stale cache)', () => {
+    writeTree(dir, { 'skills/a/SKILL.md': skill('a') });
+    const src = createFsSource(dir);
+    expect(discoverPlugins(src, { rootName: 'p' }).plugins[0]!.skills[0]!.warnings).toEqual([]);
+    writeFileSync(join(dir, 'skills/a/SKILL.md'), skill('renamed'));
+    expect(discoverPlugins(src, { rootName: 'p' }).plugins[0]!.skills[0]!.warnings.join()).toMatch(/differs from the folder name/);
+    writeFileSync(join(dir, 'skills/a/SKILL.md'), '---js\n{}\n---\n');
+    expect(codes(discoverPlugins(src, { rootName: 'p' }))).toEqual(['EFRONTMATTER_LANG']);
+    // A new source object over the same folder also sees the change.
+    writeFileSync(join(dir, 'skills/a/SKILL.md'), skill('a'));
+    expect(discoverPlugins(createFsSource(dir), { rootName: 'p' }).errors).toEqual([]);
+  });
+
+  it('an edited plugin.json is seen by the next discovery', () => {
+    writeTree(dir, { '.claude-plugin/plugin.json': json({ name: 'v', version: '1.0.0' }), 'skills/a/SKILL.md': skill('a') });
+    const src = createFsSource(dir);
+    expect(discoverPlugins(src).plugins[0]!.version).toBe('1.0.0');
+    writeFileSync(join(dir, '.claude-plugin/plugin.json'), json({ name: 'v', version: '1.0.1' }));
+    expect(discoverPlugins(src).plugins[0]!.version).toBe('1.0.1');
   });
 });
 

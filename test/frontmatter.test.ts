@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import matter from 'gray-matter';
-import { parseFrontmatter, parseFrontmatterOrThrow } from '../src/core/frontmatter.js';
+import { parseFrontmatter, parseFrontmatterOrThrow, parseSimpleYaml } from '../src/core/frontmatter.js';
 import { SkillsyncError } from '../src/core/errors.js';
 import { tempDir } from './helpers/git.js';
 
@@ -198,5 +198,103 @@ describe('parseFrontmatter: hostile input', () => {
       expect((e as Error).message).toMatch(/^skills\/x\/SKILL\.md: /);
     }
     expect(parseFrontmatterOrThrow('---\nname: ok\n---\n').data).toEqual({ name: 'ok' });
+  });
+});
+
+describe('fast path agrees with gray-matter + yaml', () => {
+  const keys = ['name', 'description', 'license', 'allowed-tools', 'x_y', 'true', 'null', 'a'];
+  const values = [
+    'pdf',
+    'Extract text, tables and forms from PDF files.',
+    "Don't panic",
+    'C# and F# helpers',
+    'a # comment',
+    'key: value inside',
+    'ends with colon:',
+    'R&D *tools* !important %x @y `z`',
+    '"double quoted"',
+    "'single quoted'",
+    '"with \\" escape"',
+    "'it''s'",
+    '"tab\there"',
+    'true',
+    'False',
+    'null',
+    '~',
+    '123',
+    '1.0',
+    '0x1F',
+    '.inf',
+    '-dash first',
+    '[a, b]',
+    '{a: 1}',
+    'café ünïcode 写作',
+    'yes',
+    'multiple   inner   spaces',
+    'trailing spaces   ',
+    '',
+    '|',
+    '>',
+    '&anchor value',
+    '*alias',
+    'has\u00a0nbsp',
+    'url: https://example.com',
+    'https://example.com/x',
+    'a -b',
+    "mixed 'quotes\" here",
+  ];
+  const extraLines = ['', '# a comment', '  indented: 1', '- item', 'name: dup', '...', '%YAML 1.2', '\t'];
+
+  it('parseSimpleYaml equals YAML.parse whenever it answers', async () => {
+    const YAML = await import('yaml');
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let answered = 0;
+    for (let i = 0; i < 3000; i++) {
+      const lines: string[] = [];
+      const n = 1 + rand(4);
+      for (let j = 0; j < n; j++) {
+        if (rand(6) === 0) lines.push(extraLines[rand(extraLines.length)]!);
+        else lines.push(`${keys[rand(keys.length)]}: ${values[rand(values.length)]}`);
+      }
+      const block = lines.join('\n');
+      const fast = parseSimpleYaml(block);
+      if (fast === null) continue;
+      answered++;
+      let full: unknown;
+      try {
+        full = YAML.parse(block, { schema: 'core', uniqueKeys: true, prettyErrors: false });
+      } catch (e) {
+        throw new Error(`fast path accepted what yaml refuses: ${JSON.stringify(block)}: ${(e as Error).message}`);
+      }
+      expect(fast, JSON.stringify(block)).toEqual(full ?? {});
+    }
+    expect(answered).toBeGreaterThan(300);
+  });
+
+  it('parseFrontmatter equals gray-matter with the yaml package for simple files', async () => {
+    const YAML = await import('yaml');
+    const texts = [
+      '---\nname: pdf\ndescription: Work with PDFs.\n---\n# PDF\n',
+      '---\r\nname: crlf\r\ndescription: "quoted"\r\n---\r\nbody\r\n',
+      '---yaml\nname: x\n---\n\nbody after blank line',
+      '---\n---\nempty',
+      '---\n# only comment\n---\n',
+      '---\nname: a\n---',
+      '--- \nname: spaced fence\n---\nb',
+      '---\nname: x\n---\nbody\n---\nmore\n',
+      '---\nlicense: Apache-2.0\nallowed-tools: Bash Read\n---\n',
+    ];
+    for (const text of texts) {
+      const ours = parseFrontmatter(text);
+      // (yaml itself trips over the '\r' left before a CRLF closing fence; both sides normalize it)
+      const theirs = matter(text, { engines: { yaml: (s: string) => (YAML.parse(s.replace(/\r\n/g, '\n').replace(/\r$/, '')) ?? {}) as object } });
+      expect(ours.error, text).toBeUndefined();
+      expect(ours.data, text).toEqual(theirs.data);
+      expect(ours.body, text).toBe(theirs.content);
+    }
   });
 });

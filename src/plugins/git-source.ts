@@ -8,6 +8,7 @@ import { lookupPath } from '../git/tree-editor.js';
 import type { TreeEntry } from '../git/tree.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { SourceEntry, SourceTree } from './types.js';
+import { compareNames } from './fs-source.js';
 
 export interface GitSourceTree extends SourceTree {
   readonly kind: 'git';
@@ -81,7 +82,7 @@ export function createGitSource(repoPath: string, ref: string, subPath = ''): Gi
       return store
         .readTree(e.oid)
         .map((c) => ({ name: c.name, type: typeOf(c), mode: c.mode === '100755' ? 0o100755 : c.mode === '100644' ? 0o100644 : undefined }))
-        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        .sort((a, b) => compareNames(a.name, b.name));
     },
     stat(rel) {
       const e = entry(rel);
@@ -90,6 +91,11 @@ export function createGitSource(repoPath: string, ref: string, subPath = ''): Gi
     read(rel) {
       const e = entry(rel);
       return e && (e.mode === '100644' || e.mode === '100755') ? store.readBlob(e.oid) : null;
+    },
+    /** Content identity for discovery's cache: the blob oid. */
+    fileKey(rel: string) {
+      const e = entry(rel);
+      return e && (e.mode === '100644' || e.mode === '100755') ? `git:${e.oid}` : null;
     },
   };
 }

@@ -9,12 +9,17 @@ import { CHECK } from './triggers.js';
 
 // ---------------------------------------------------------------- download-exec
 
+// Every pattern must stay linear on hostile input (a stranger's 1 MiB line):
+// look-behinds and gaps are bounded, and adjacent quantifiers never overlap.
+
 /** Something that downloads: the command name, or PowerShell's WebClient. */
 const FETCH = String.raw`(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)`;
+/** An optional directory in front of a program: /usr/bin/ (segments cannot overlap). */
+const DIR = String.raw`(?:\/?(?:[\w.-]{1,64}\/){1,8})?`;
 /** A program that executes what it reads on stdin. */
-const STDIN_EXEC = String.raw`(?:sudo[ \t]+(?:-\S+[ \t]+)*)?(?:[\w./-]*/)?(?:env[ \t]+(?:-\S+[ \t]+)*(?:\w+=\S*[ \t]+)*)?(?:[\w./-]*/)?(?:(?:ba|z|da|k|fi|tc|c)?sh\b(?![ \t]+-c\b)|(?:python[\d.]*|perl|ruby|node|php|pwsh|powershell)(?=[ \t]*(?:[\r\n;&|)#'"]|$|-(?:\s|$)))|iex\b|invoke-expression\b)`;
-/** Gap inside one logical line (backslash-newline continues it). */
-const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\)*`;
+const STDIN_EXEC = String.raw`(?:sudo[ \t]+(?:-\S+[ \t]+){0,8})?${DIR}(?:env[ \t]+(?:-\S+[ \t]+){0,8}(?:\w+=\S*[ \t]+){0,16})?${DIR}(?:(?:ba|z|da|k|fi|tc|c)?sh\b(?![ \t]+-c\b)|(?:python[\d.]*|perl|ruby|node|php|pwsh|powershell)(?=[ \t]*(?:[\r\n;&|)#'"]|$|-(?:\s|$)))|iex\b|invoke-expression\b)`;
+/** What may stand between the download command and the pipe: at most 400 characters of one logical line. */
+const GAP = String.raw`(?:[^\n\\]|\\\r?\n|\\){0,400}`;
 
 /** Each pattern runs only when its check's trigger words were seen and the text has one of `needs`. */
 const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string }[] = [
@@ -47,14 +52,50 @@ const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string 
     re: /\b(?:iex|invoke-expression)\b[ \t]*(?:\([ \t]*)+(?:iwr|irm|invoke-webrequest|invoke-restmethod|new-object[ \t]+(?:system\.)?net\.webclient)\b/gim,
     what: 'evaluates the output of a download',
   },
-  {
-    // curl -o x.sh URL && sh x.sh ; wget -O f URL; chmod +x f && ./f
-    check: CHECK.DOWNLOAD,
-    needs: ['&&', ';'],
-    re: /\b(?:curl|wget)\b[^\n]*?[ \t](?:-o|-O|--output|--output-document)(?:[ \t]+|=)?["']?([\w.~$/{}-]{2,})["']?[^\n]*?(?:&&|;)[^\n]*?(?:\b(?:(?:ba|z|da|k)?sh|source)[ \t]+|\bchmod[ \t]+(?:[ugoa]*\+[rw]*x\w*|[0-7]*[1357][0-7]?[0-7]?)[ \t]+|(?:^|[\s;&|])\.[ \t]+|[\s;&|]\.\/)["']?(?:\.\/)?\1(?![\w.-])/gim,
-    what: 'downloads a file and runs it',
-  },
 ];
+
+/** curl/wget with an output file: -o FILE, -O FILE, --output FILE, --output-document=FILE. */
+const DOWNLOAD_TO_FILE = /\b(?:curl|wget)\b/gi;
+const OUTPUT_OPTION = /[ \t](?:-o|-O|--output|--output-document)(?:[ \t]+|=)["']?([\w.~$/{}-]{2,200})/y;
+
+/**
+ * curl -o x.sh URL && sh x.sh ; wget -O f URL; chmod +x f && ./f — the same file
+ * downloaded and then run (sh/bash/source/. f, chmod +x f, ./f) later on the line.
+ * Written as code rather than one regex: a regex with three lazy gaps and a
+ * back-reference is exponential on hostile input.
+ */
+function scanDownloadThenRun(ctx: TextContext): void {
+  const text = ctx.text;
+  const re = DOWNLOAD_TO_FILE;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    let end = text.indexOf('\n', m.index);
+    if (end === -1) end = text.length;
+    const line = text.slice(m.index, Math.min(end, m.index + 600));
+    // The download command ends at the first separator.
+    const sep = line.search(/&&|;|\|\|/);
+    if (sep === -1) continue;
+    const command = line.slice(0, sep);
+    let file: string | undefined;
+    for (let i = command.indexOf(' ', 0); i !== -1 && file === undefined; i = command.indexOf(' ', i + 1)) {
+      OUTPUT_OPTION.lastIndex = i;
+      const o = OUTPUT_OPTION.exec(command);
+      if (o && o[1] !== '-') file = o[1].replace(/^\.\//, '');
+    }
+    if (file === undefined) continue;
+    const rest = line.slice(sep);
+    const f = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const run = new RegExp(
+      String.raw`(?:\b(?:(?:ba|z|da|k)?sh|source)[ \t]+|\bchmod[ \t]+(?:[ugoa]*\+[rw]*x\w*|[0-7]{0,1}[0-7]{0,1}[1357][0-7]{0,2})[ \t]+|(?:^|[\s;&|])\.[ \t]+|(?:^|[\s;&|]))["']?(?:\.\/)?${f}(?![\w.-])`,
+    );
+    const r = run.exec(rest);
+    // A bare mention only counts as running it when written ./file.
+    if (r && (/(?:sh|source|chmod|\.)[ \t]/.test(r[0]) || /\.\/\S/.test(r[0]))) {
+      ctx.report('download-exec', m.index, 'high', `downloads a file and runs it: ${snippet(line)}`);
+    }
+  }
+}
 
 export function scanDownloadExec(ctx: TextContext, checks: number): void {
   const text = ctx.text;
@@ -67,6 +108,7 @@ export function scanDownloadExec(ctx: TextContext, checks: number): void {
       if (m[0].length === 0) re.lastIndex++;
     }
   }
+  if (checks & CHECK.DOWNLOAD && (text.includes('&&') || text.includes(';'))) scanDownloadThenRun(ctx);
 }
 
 // ---------------------------------------------------------- destructive-command
@@ -94,14 +136,14 @@ const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{])(?:rm|chmod|chown
 const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?<=(?:^|[\s;&|(`'"{])(?:rd|rmdir|remove-item|del|erase|ri|rm))[ \t]+([^\r\n;&|`)]*)/gim;
 
 const DISK_PATTERNS: { re: RegExp; what: string }[] = [
-  { re: new RegExp(String.raw`\b(?:mkfs(?:\.\w+)?|mke2fs|mkswap|wipefs|blkdiscard|shred)\b[^\n;&|]*?${DISK}`, 'gm'), what: 'formats or wipes a disk' },
-  { re: new RegExp(String.raw`\bdd\b[^\n;&|]*?\bof=["']?${DISK}`, 'gm'), what: 'writes raw data over a disk' },
+  { re: new RegExp(String.raw`\b(?:mkfs(?:\.\w+)?|mke2fs|mkswap|wipefs|blkdiscard|shred)\b[^\n;&|]{0,200}?${DISK}`, 'gm'), what: 'formats or wipes a disk' },
+  { re: new RegExp(String.raw`\bdd\b[^\n;&|]{0,200}?\bof=["']?${DISK}`, 'gm'), what: 'writes raw data over a disk' },
   { re: new RegExp(String.raw`>[ \t]*["']?${DISK}`, 'gm'), what: 'redirects output over a disk' },
 ];
 /** mkfs "$DEV": the device is only known at run time. */
-const MKFS_VARIABLE = /\b(?:mkfs(?:\.\w+)?|mke2fs|wipefs|blkdiscard)\b[^\n;&|]*?[ \t]["']?\$\{?[A-Za-z_]/g;
+const MKFS_VARIABLE = /\b(?:mkfs(?:\.\w+)?|mke2fs|wipefs|blkdiscard)\b[^\n;&|]{0,200}?[ \t]["']?\$\{?[A-Za-z_]/g;
 /** :(){ :|:& };:  and  bomb() { bomb | bomb & }; bomb  — found at "()", the name checked before it. */
-const FORK_BOMB = /\(\)[ \t]*\{\s*([\w:.-]+)[ \t]*\|[ \t]*\1[ \t]*&[ \t]*;?\s*\}[ \t]*;?[ \t]*\1/g;
+const FORK_BOMB = /\(\)[ \t]*\{\s*([\w:.-]{1,64})[ \t]*\|[ \t]*\1[ \t]*&\s*(?:;\s*)?\}[ \t]*(?:;[ \t]*)?\1/g;
 const BATCH_FORK_BOMB = /%0[ \t]*\|[ \t]*%0/g;
 const RMTREE =
   /\brmtree\(\s*(?:r?["'](?:\/|~|\/(?:home|usr|etc|var)|[A-Za-z]:\\{1,2})["']|os\.path\.expanduser\(\s*["']~["']\s*\)|Path\.home\(\)|os\.environ\[["']HOME["']\]|os\.getenv\(["']HOME["']\))\s*[,)]/g;
