@@ -18,6 +18,8 @@ export interface GitSourceTree extends SourceTree {
   readonly commit: string;
   /** The tree entry at rel, or null. */
   entry(rel: string): TreeEntry | null;
+  /** Content identity for discovery's cache: the blob oid. */
+  fileKey(rel: string): string | null;
 }
 
 export function resolveGitDir(path: string): string {

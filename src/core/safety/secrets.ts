@@ -110,10 +110,14 @@ export function redactSecrets(s: string): string {
 
 const PEM_HEADER = /-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----/g;
 
-/** A key body: 64+ base64 characters in a row once line breaks, escaped \n, quotes and concatenation are removed. */
-function hasKeyBody(after: string): boolean {
-  const end = after.indexOf('-----END');
-  const body = (end === -1 ? after : after.slice(0, end)).replace(/\\[nr]|[\s"'`,+]/g, '');
+/**
+ * A key body: 64+ base64 characters in a row once line breaks, escaped \n, quotes
+ * and concatenation are removed, before the next "-----" (END) and within 8 KiB.
+ */
+function hasKeyBody(text: string, start: number): boolean {
+  let end = text.indexOf('-----', start);
+  if (end === -1 || end > start + 8192) end = Math.min(text.length, start + 8192);
+  const body = text.slice(start, end).replace(/\\[nr]|[\s"'`,+]/g, '');
   const run = /[A-Za-z0-9+/]{64,}/.exec(body);
   return run !== null && new Set(run[0]).size >= 16 && !PLACEHOLDER_WORDS.test(run[0]);
 }
@@ -124,8 +128,7 @@ export function scanPrivateKeys(ctx: TextContext): void {
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
-    const start = m.index + m[0].length;
-    if (!hasKeyBody(text.slice(start, start + 8192))) continue;
+    if (!hasKeyBody(text, m.index + m[0].length)) continue;
     ctx.report('private-key', m.index, 'critical', `${m[0].replace(/-/g, '').trim()} block: a private key must never ship in a skill`);
   }
 }
