@@ -29,9 +29,18 @@
 // With an error, `data` is {} and `body` is the text after the closing fence when
 // there is one (else the whole text). parseFrontmatterOrThrow() throws a
 // SkillsyncError with the same code instead.
-import matter from 'gray-matter';
+import { createRequire } from 'node:module';
 import { parseDocument } from 'yaml';
 import { SkillsyncError } from './errors.js';
+
+// gray-matter (CommonJS, with js-yaml) is loaded on first use: most passes hit the
+// discovery cache or the fast path and never need it, and loading it costs ~80 ms.
+type Matter = typeof import('gray-matter');
+let matterFn: Matter | null = null;
+function matter(...args: Parameters<Matter>): ReturnType<Matter> {
+  matterFn ??= createRequire(import.meta.url)('gray-matter') as Matter;
+  return matterFn(...args);
+}
 
 export type FrontmatterErrorCode = 'EFRONTMATTER' | 'EFRONTMATTER_LANG' | 'EFRONTMATTER_LIMIT' | 'EFRONTMATTER_ENCODING';
 

@@ -581,3 +581,30 @@ export function discoverAll(sources: SourceTree[], options: (source: SourceTree,
   });
   return { plugins, errors };
 }
+
+/**
+ * The SKILL.md findings cache as plain data, so a one-shot process (a CLI `sync`) can
+ * keep it in the workspace and skip reading every SKILL.md again. Entries are keyed by
+ * the file's identity (inode, size, ctime), so a stale entry is never used.
+ */
+export function exportDiscoveryCache(): Record<string, [string, string, string, MdFindings][]> {
+  const out: Record<string, [string, string, string, MdFindings][]> = {};
+  for (const [id, m] of mdCache) out[id] = [...m].map(([path, v]) => [path, v.key, v.name, v.findings]);
+  return out;
+}
+
+export function importDiscoveryCache(data: unknown): void {
+  if (!data || typeof data !== 'object') return;
+  for (const [id, rows] of Object.entries(data as Record<string, unknown>)) {
+    if (!Array.isArray(rows) || mdCache.has(id)) continue;
+    const m = new Map<string, { key: string; name: string; findings: MdFindings }>();
+    for (const r of rows) {
+      if (Array.isArray(r) && r.length === 4 && typeof r[0] === 'string' && typeof r[1] === 'string' && typeof r[2] === 'string' && r[3] && typeof r[3] === 'object') {
+        m.set(r[0], { key: r[1], name: r[2], findings: r[3] as MdFindings });
+      }
+    }
+    if (m.size) cacheFor(mdCache, id).clear();
+    const c = cacheFor(mdCache, id);
+    for (const [k, v] of m) c.set(k, v);
+  }
+}

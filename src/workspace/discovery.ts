@@ -3,7 +3,10 @@
 import { existsSync } from 'node:fs';
 import { createFsSource } from '../plugins/fs-source.js';
 import { createGitSource } from '../plugins/git-source.js';
-import { discoverAll } from '../plugins/discover.js';
+import { discoverAll, exportDiscoveryCache, importDiscoveryCache } from '../plugins/discover.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../git/fsutil.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import { SkillsyncError } from '../core/errors.js';
@@ -26,9 +29,37 @@ export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
       errors.push({ source: display, path: '', code: e.code ?? 'ESOURCE', message: e.message });
     }
   }
+  loadDiscoveryCache(ctx);
   const res = discoverAll(trees);
+  saveDiscoveryCache(ctx);
   ctx.discovered = { plugins: res.plugins, errors: [...errors, ...res.errors] };
   return ctx.discovered;
+}
+
+// Discovery's per-file cache, kept in the workspace between one-shot commands.
+const loaded = new WeakSet<Ctx>();
+let savedText = '';
+
+function loadDiscoveryCache(ctx: Ctx): void {
+  if (loaded.has(ctx)) return;
+  loaded.add(ctx);
+  try {
+    savedText = readFileSync(join(ctx.paths.cache, 'discovery.json'), 'utf8');
+    importDiscoveryCache(JSON.parse(savedText));
+  } catch {
+    /* none yet, or unreadable: rebuilt by this pass */
+  }
+}
+
+function saveDiscoveryCache(ctx: Ctx): void {
+  try {
+    const text = JSON.stringify(exportDiscoveryCache());
+    if (text === savedText) return;
+    writeFileAtomic(join(ctx.paths.cache, 'discovery.json'), text);
+    savedText = text;
+  } catch {
+    /* derived data */
+  }
 }
 
 export function findPlugin(ctx: Ctx, id: string): PluginManifest | null {

@@ -54,9 +54,9 @@ const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string 
   },
 ];
 
-/** curl/wget with an output file: -o FILE, -O FILE, --output FILE, --output-document=FILE. */
+/** curl/wget with an output file: -o FILE, -sSLo FILE, -O FILE, --output FILE, --output-document=FILE. */
 const DOWNLOAD_TO_FILE = /\b(?:curl|wget)\b/gi;
-const OUTPUT_OPTION = /[ \t](?:-o|-O|--output|--output-document)(?:[ \t]+|=)["']?([\w.~$/{}-]{2,200})/y;
+const OUTPUT_OPTION = /[ \t](?:-[A-Za-z]{0,8}[oO]|--output|--output-document)(?:[ \t]+|=)["']?([\w.~$/{}-]{1,200})/y;
 
 /**
  * curl -o x.sh URL && sh x.sh ; wget -O f URL; chmod +x f && ./f — the same file

@@ -8,7 +8,8 @@ import { CHECK } from './triggers.js';
 //
 // Hidden comments (<!-- … --> in Markdown/HTML, and Markdown's `[//]: # (…)`) do
 // not render for a person reviewing the skill but are read by the model: a hidden
-// comment that addresses the agent is reported even without a known phrase.
+// comment that addresses the agent is reported even without a known phrase. Only
+// in markup files (Markdown, HTML, XML/SVG, text): in code, "<!--" is just a string.
 //
 // Each family runs only when one of its trigger words (./triggers.ts) was seen, and
 // each family's regexes contain one of those words.
@@ -74,10 +75,13 @@ const FAMILIES: { check: number; re: RegExp }[] = [
 
 /** Words that make a hidden comment an instruction to the agent. */
 const ADDRESSES_AGENT =
-  /\b(?:you\s+(?:must|should|will|need\s+to|are\s+to|have\s+to)|(?:the\s+)?(?:assistant|ai|agent|model|llm|claude|chatgpt|gpt|copilot)\s+(?:must|should|will|needs?\s+to)|ignore|disregard|secretly|silently|covertly|without\s+(?:telling|informing|asking)|do\s+not\s+(?:tell|mention|reveal|inform|show)|don['’]?t\s+(?:tell|mention|reveal|inform|show)|system\s+prompt|instructions?\s+(?:for|to)\s+(?:the\s+)?(?:assistant|ai|agent|model))/i;
+  /\b(?:you\s+(?:must|should|will|need\s+to|are\s+to|have\s+to)|(?:the\s+)?(?:assistant|ai|agent|model|llm|claude|chatgpt|gpt|copilot)\s+(?:must|should|will|needs?\s+to)|(?<![-\w])(?:ignore|disregard)\s+(?:all|any|the|every|everything|previous|prior|above|earlier|your|these|those)\b|secretly|silently|covertly|without\s+(?:telling|informing|asking)|do\s+not\s+(?:tell|mention|reveal|inform|show)|don['’]?t\s+(?:tell|mention|reveal|inform|show)|system\s+prompt|instructions?\s+(?:for|to)\s+(?:the\s+)?(?:assistant|ai|agent|model))/i;
 
 /** <!-- … --> (an unterminated one runs to the end), and Markdown link-definition comments `[//]: # (…)`. */
 const HIDDEN_COMMENT = /<!--([\s\S]*?)(?:-->|$(?![\s\S]))|^[ \t]*\[(?:\/\/|comment|hidden)\]:[ \t]*(?:#|<>)[ \t]*\(([^\n]*)\)[ \t]*$/gim;
+
+/** Files that are rendered (and extension-less files), so a comment in them is hidden from a reader. */
+const MARKUP = /(?:\.(?:md|mdx|markdown|html?|xhtml|xml|svg|txt|rst)|(?:^|\/)[^/.]+)$/i;
 
 export function scanInjection(ctx: TextContext, checks: number): void {
   const text = ctx.text;
@@ -85,7 +89,7 @@ export function scanInjection(ctx: TextContext, checks: number): void {
 
   // Spans of hidden comments, so that phrases inside them say so.
   const hidden: [number, number][] = [];
-  if (checks & CHECK.HIDDEN_COMMENT) {
+  if (checks & CHECK.HIDDEN_COMMENT && MARKUP.test(ctx.path)) {
     const re = HIDDEN_COMMENT;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;

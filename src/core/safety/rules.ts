@@ -16,7 +16,7 @@ export const SAFETY_RULES = [
   {
     id: 'invisible-unicode',
     severity: 'medium',
-    description: 'zero-width / invisible characters (U+200B–U+200D, U+2060–U+2064, U+FEFF after the start, U+180E, Hangul fillers)',
+    description: 'zero-width / invisible characters (U+200B–U+200D, U+2060–U+2064, U+FEFF after the start, soft hyphen U+00AD, U+034F, U+180E, U+17B4/5, Hangul fillers)',
     variants: 'high for Unicode tag characters U+E0000–U+E007F (hidden ASCII text) and runs of variation selectors U+E0100–U+E01EF',
   },
   {

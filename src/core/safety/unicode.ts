@@ -14,9 +14,13 @@ import type { Severity } from './types.js';
 export type Hit = (rule: RuleId, index: number, severity: Severity, message: string) => void;
 
 const CANDIDATES =
-  /[\u200b-\u200d\u2060-\u2064\ufeff\u180e\u115f\u1160\u3164\uffa0\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f\udd00-\uddef]/g;
+  /[\u00ad\u034f\u17b4\u17b5\u200b-\u200d\u2060-\u2064\ufeff\u180e\u115f\u1160\u3164\uffa0\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f\udd00-\uddef]/g;
 
 const NAMES: Record<number, string> = {
+  0x00ad: 'soft hyphen',
+  0x034f: 'combining grapheme joiner',
+  0x17b4: 'Khmer inherent vowel aq',
+  0x17b5: 'Khmer inherent vowel aa',
   0x200b: 'zero-width space',
   0x200c: 'zero-width non-joiner',
   0x200d: 'zero-width joiner',
