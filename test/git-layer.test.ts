@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync, existsSync, utimesSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitTry, tempDir, writeTree, gitTreeOf } from './helpers/git.js';
 import { hashDirectory, type StatCache } from '../src/git/dir-tree.js';
@@ -72,6 +72,33 @@ describe('hashDirectory equals git write-tree', () => {
     const again = hashDirectory(d, { cache });
     expect(again.hashed).toBe(0);
     expect(again.oid).toBe(gitTreeOf(d));
+  });
+});
+
+describe('folder cache (untracked-cache style)', () => {
+  const age = (d: string, files: string[]) => {
+    const old = Date.now() / 1000 - 60;
+    for (const f of files) utimesSync(join(d, f), old, old);
+  };
+  it('reuses unchanged folders yet sees added, removed, renamed and nested changes', () => {
+    const d = tmp();
+    writeTree(d, { 'SKILL.md': 'a', 'refs/x.md': 'x', 'refs/deep/y.md': 'y' });
+    age(d, ['SKILL.md', 'refs/x.md', 'refs/deep/y.md', 'refs/deep', 'refs', '.']);
+    const cache: StatCache = new Map();
+    const first = hashDirectory(d, { cache });
+    expect(hashDirectory(d, { cache }).oid).toBe(first.oid);
+    const steps: [string, () => void][] = [
+      ['add a file', () => writeFileSync(join(d, 'refs', 'new.md'), 'n')],
+      ['change a nested file', () => writeFileSync(join(d, 'refs', 'deep', 'y.md'), 'y2')],
+      ['rename a file', () => renameSync(join(d, 'refs', 'x.md'), join(d, 'refs', 'z.md'))],
+      ['remove a folder', () => rmSync(join(d, 'refs', 'deep'), { recursive: true })],
+    ];
+    for (const [, change] of steps) {
+      change();
+      const got = hashDirectory(d, { cache }).oid;
+      expect(got).toBe(gitTreeOf(d));
+      expect(hashDirectory(d, { cache }).oid).toBe(got);
+    }
   });
 });
 

@@ -18,8 +18,10 @@ export interface StatEntry {
   s: number; // size
   i: number; // inode
   x: boolean; // executable
-  o: string; // blob oid
+  o: string; // blob oid (tree oid for a directory entry)
   t: number; // when it was hashed (ms)
+  /** Directory entries only (key 'dir/' or '/' for the root): child names, '/' appended for folders. */
+  d?: string[];
 }
 
 export type StatCache = Map<string, StatEntry>;
@@ -53,15 +55,38 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
   const maxFiles = opts.maxFiles ?? 1_000_000;
 
   const walk = (abs: string, rel: string): string | null => {
-    let dirents: Dirent[];
-    try {
-      dirents = readdirSync(abs, { withFileTypes: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
-      throw err;
+    // Like git's untracked cache: a folder whose mtime/ctime did not move has the same
+    // names, so one lstat replaces the readdir; if no child changed either, the tree
+    // oid is reused without encoding or hashing anything.
+    const dirKey = rel ? `${rel}/` : '/';
+    const cachedDir = opts.cache?.get(dirKey);
+    let dirSt: Stats | null = null;
+    let dirents: { name: string; isDirectory(): boolean }[] | null = null;
+    if (opts.cache) {
+      try {
+        dirSt = lstatSync(abs);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
+        throw err;
+      }
+      if (cachedDir?.d && cachedDir.m === dirSt.mtimeMs && cachedDir.c === dirSt.ctimeMs && cachedDir.i === dirSt.ino && dirSt.mtimeMs < cachedDir.t - RACY_WINDOW_MS) {
+        dirents = cachedDir.d.map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), isDirectory: () => true } : { name: n, isDirectory: () => false }));
+      }
+    }
+    const listedAt = Date.now();
+    const fromCache = dirents !== null;
+    if (!dirents) {
+      try {
+        dirents = readdirSync(abs, { withFileTypes: true }) as Dirent[];
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
+        throw err;
+      }
     }
     const entries: TreeEntry[] = [];
+    let allCached = cachedDir?.d !== undefined && dirents.length === cachedDir.d.length;
+    const names: string[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
       if (name === '.git') continue; // git never adds a .git entry
@@ -72,8 +97,11 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       const childRel = rel ? `${rel}/${name}` : name;
       if (dirent.isDirectory()) {
         // d_type says directory: no lstat needed (directories carry no mode git keeps).
+        const before = opts.cache?.get(`${childRel}/`)?.o;
         const sub = walk(childAbs, childRel);
         if (sub) entries.push({ mode: '40000', name, oid: sub });
+        if (sub !== before || !sub) allCached = false;
+        names.push(`${name}/`);
         continue;
       }
       let st: Stats;
@@ -91,8 +119,11 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       if (st.isDirectory()) {
         const sub = walk(childAbs, childRel);
         if (sub) entries.push({ mode: '40000', name, oid: sub });
+        allCached = false;
+        names.push(`${name}/`);
         continue;
       }
+      names.push(name);
       if (!st.isFile()) {
         throw new SkillsyncError('ESPECIAL_FILE', `not a regular file: ${childRel} (devices, sockets and pipes cannot be mirrored)`, { path: childRel });
       }
@@ -115,6 +146,7 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
         oid = cached.o;
         opts.onFile?.(childRel, mode, oid, null);
       } else {
+        allCached = false;
         const t = Date.now();
         const content = readFileSync(childAbs);
         if (content.length !== st.size) {
@@ -127,8 +159,13 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       }
       entries.push({ mode, name, oid });
     }
-    if (entries.length === 0) return null; // git does not record empty directories
-    return write('tree', encodeTree(entries));
+    let oid: string | null;
+    if (allCached && !opts.store && cachedDir) oid = cachedDir.o || null;
+    else oid = entries.length === 0 ? null : write('tree', encodeTree(entries)); // git records no empty directories
+    if (opts.cache && dirSt) {
+      opts.cache.set(dirKey, { m: dirSt.mtimeMs, c: dirSt.ctimeMs, s: 0, i: dirSt.ino, x: false, o: oid ?? '', t: fromCache && cachedDir ? cachedDir.t : listedAt, d: names });
+    }
+    return oid;
   };
 
   res.oid = walk(root, '') ?? hashObject('tree', Buffer.alloc(0));

@@ -311,7 +311,7 @@ export function mainSkills(w: Work): Map<string, string> {
   const r = gitTry(tmpdir(), ['--git-dir', w.gitdir, 'ls-tree', 'main:skills']);
   if (r.status !== 0) return out;
   for (const line of r.stdout.split('\n')) {
-    const m = /^40000 tree ([0-9a-f]{40})\t(.+)$/.exec(line);
+    const m = /^0?40000 tree ([0-9a-f]{40})\t(.+)$/.exec(line);
     if (m) out.set(m[2], m[1]);
   }
   return out;
@@ -630,3 +630,46 @@ export function faultBaseDir(label: string): string {
 export function describeFailure(r: TrialResult): string {
   return `[${r.scenario}] seed=${r.seed} killAt=${r.killAtMs}ms killed=${r.killed} secondKill=${r.secondKill} lock=${r.hadLock} journal=${r.hadJournal}\n    ${r.problems.join('\n    ')}`;
 }
+
+// ---------------------------------------------------------------- a whole scenario
+
+export interface ScenarioSummary {
+  line: string;
+  failures: string[];
+  results: TrialResult[];
+}
+
+/**
+ * Prepare a scenario and run `trials` trials (seeds firstSeed, firstSeed+1, ...), or the
+ * single seed in SKILLSYNC_FAULT_SEED. Failures are printed as they happen, with their seed.
+ */
+export async function runScenario(name: string, trials: number, label: string, firstSeed?: number): Promise<ScenarioSummary> {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`no scenario ${name}`);
+  const base = faultBaseDir(`${label}-${name}`);
+  try {
+    const p = await prepare(s, base);
+    const start = firstSeed ?? 1000 * (SCENARIOS.indexOf(s) + 1);
+    const envSeed = process.env.SKILLSYNC_FAULT_SEED;
+    const seeds = envSeed ? envSeed.split(',').map(Number) : Array.from({ length: trials }, (_, i) => start + i);
+    const results: TrialResult[] = [];
+    for (const seed of seeds) {
+      const r = await trial(p, seed);
+      results.push(r);
+      if (r.problems.length) console.error(`FAILED ${describeFailure(r)}\n    reproduce: SKILLSYNC_FAULT_SEED=${seed} npx vitest run --config test/faults/vitest.config.ts test/faults/${name}`);
+    }
+    const failed = results.filter((r) => r.problems.length);
+    const line =
+      `${name}: ${results.length} trials, ${results.filter((r) => r.killed).length} killed mid-run, ${results.filter((r) => r.secondKill).length} reruns killed too, ` +
+      `${results.filter((r) => r.hadLock).length} stale locks, ${results.filter((r) => r.hadJournal).length} journals, ` +
+      `max temp files left ${Math.max(0, ...results.map((r) => r.garbage))}, ${failed.length} failed ` +
+      `(command ~${p.durationMs} ms, node startup ~${Math.round(p.startupMs)} ms)`;
+    console.log(line);
+    return { line, failures: failed.map(describeFailure), results };
+  } finally {
+    rmTree(base);
+  }
+}
+
+/** Trials per scenario for the long suite: SKILLSYNC_FAULT_TRIALS (default 200). */
+export const LONG_TRIALS = Number(process.env.SKILLSYNC_FAULT_TRIALS ?? 200);

@@ -10,7 +10,12 @@ export const sync: Command = async (cli, argv) => {
   cli.emit({ plugins: r.plugins.map((x) => ({ ...x })), durationMs: r.durationMs }, () => {
     if (!r.plugins.length) return 'no enabled plugins';
     const lines: string[] = [];
+    const counts: Record<string, number> = {};
+    for (const pl of r.plugins) counts[pl.status] = (counts[pl.status] ?? 0) + 1;
+    lines.push(`${r.plugins.length} plugin(s): ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} (${r.durationMs} ms)`);
     for (const pl of r.plugins) {
+      const busy = pl.skills.some((s) => !(s.classification === 'unchanged' && s.action === 'none'));
+      if (pl.status === 'synced' && !busy) continue;
       lines.push(`${pl.id}: ${pl.status}${pl.error ? ' — ' + pl.error : ''}`);
       for (const s of pl.skills) {
         if (s.classification === 'unchanged' && s.action === 'none') continue;

@@ -7,6 +7,15 @@ import { CHECK } from './triggers.js';
 // files whose trigger words (./triggers.ts) were seen; every regex here contains
 // one of the trigger words of its check.
 
+function eachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => void): void {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    fn(m);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
 // ---------------------------------------------------------------- download-exec
 
 // Every pattern must stay linear on hostile input (a stranger's 1 MiB line):
@@ -35,7 +44,7 @@ const DOWNLOAD_EXEC: { check: number; needs: string[]; re: RegExp; what: string 
     // bash <(curl …) ; source <(wget -qO- …) ; . <(curl …)
     check: CHECK.DOWNLOAD,
     needs: ['<('],
-    re: new RegExp(String.raw`<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b(?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+)*<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch))`, 'gim'),
+    re: new RegExp(String.raw`<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch)\b(?<=(?:\b(?:(?:ba|z|da|k)?sh|source)|(?:^|[\s;&|(])\.)[ \t]+(?:-\S+[ \t]+){0,8}<\([ \t]*(?:sudo[ \t]+)?(?:curl|wget|fetch))`, 'gim'),
     what: 'runs a download through process substitution',
   },
   {
@@ -101,12 +110,7 @@ export function scanDownloadExec(ctx: TextContext, checks: number): void {
   const text = ctx.text;
   for (const { check, needs, re, what } of DOWNLOAD_EXEC) {
     if (!(checks & check) || !needs.some((n) => text.includes(n))) continue;
-    re.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index, 100))}`);
-      if (m[0].length === 0) re.lastIndex++;
-    }
+    eachMatch(re, text, (m) => ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index, 100))}`));
   }
   if (checks & CHECK.DOWNLOAD && (text.includes('&&') || text.includes(';'))) scanDownloadThenRun(ctx);
 }
@@ -126,12 +130,13 @@ const HOME_TARGET = /^(?:~\/?\*?|\$\{?HOME\}?\/?\*?|\$env:(?:USERPROFILE|HOME)[\
 const EMPTY_VAR_ROOT = /^\$\{?(?!HOME\b)[A-Za-z_][A-Za-z0-9_]*\}?\/\*?$/;
 
 // A command word counts in command position: at the start of a line or after
-// whitespace, ; & | ( ` ' " or { (so also after sudo, xargs, $( and inside quotes).
+// whitespace, ; & | ( ` ' " { / or \ (so also after sudo, xargs, $(, inside quotes,
+// as /bin/rm and as \rm).
 // The literal comes first and the position is checked by a lookbehind right after
 // it, so "perform -x" costs nothing and never swallows a real command after it.
 
 /** rm/chmod/chown/chgrp and their arguments up to the end of the command. */
-const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{])(?:rm|chmod|chown|chgrp))[ \t]+([^\r\n;&|`)]*)/gm;
+const POSIX_CMD = /(rm|chmod|chown|chgrp)(?<=(?:^|[\s;&|(`'"{/\\])(?:rm|chmod|chown|chgrp))[ \t]+([^\r\n;&|`)]*)/gm;
 /** cmd.exe / PowerShell deletes. */
 const WIN_CMD = /(rd|rmdir|remove-item|del|erase|ri|rm)(?<=(?:^|[\s;&|(`'"{])(?:rd|rmdir|remove-item|del|erase|ri|rm))[ \t]+([^\r\n;&|`)]*)/gim;
 
@@ -184,14 +189,6 @@ function parseWindowsArgs(args: string): Args {
   return out;
 }
 
-function eachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => void): void {
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    fn(m);
-    if (m[0].length === 0) re.lastIndex++;
-  }
-}
 
 export function scanDestructive(ctx: TextContext, checks: number): void {
   const text = ctx.text;

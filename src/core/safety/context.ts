@@ -28,10 +28,6 @@ export class TextContext {
     this.enabled = enabled;
   }
 
-  wants(rule: RuleId): boolean {
-    return this.enabled(rule);
-  }
-
   /** 1-based line of a string index. */
   lineAt(index: number): number {
     if (!this.lineStarts) {

@@ -46,7 +46,11 @@ function scanFile(file: SkillFile, policy: SafetyPolicy, enabled: (r: RuleId) =>
 
   // A file name can carry bidi overrides ("gpj.exe") or hidden characters too.
   if (!/^[\x20-\x7e]*$/.test(path)) {
-    scanUnicode(path, (rule, _i, severity, message) => add(rule, severity, message), ' in the file name');
+    const seen = new Set<string>();
+    scanUnicode(path, (rule, _i, severity, message) => {
+      if (!seen.has(rule)) add(rule, severity, message);
+      seen.add(rule);
+    }, ' in the file name');
   }
 
   if (content.length > policy.maxFileBytes) {

@@ -9,7 +9,8 @@ import { CHECK } from './triggers.js';
 // Hidden comments (<!-- … --> in Markdown/HTML, and Markdown's `[//]: # (…)`) do
 // not render for a person reviewing the skill but are read by the model: a hidden
 // comment that addresses the agent is reported even without a known phrase. Only
-// in markup files (Markdown, HTML, XML/SVG, text): in code, "<!--" is just a string.
+// in markup files (Markdown, HTML, text): in code or XML, "<!--" is a string or a
+// developer's note.
 //
 // Each family runs only when one of its trigger words (./triggers.ts) was seen, and
 // each family's regexes contain one of those words.
@@ -52,8 +53,8 @@ const FAMILIES: { check: number; re: RegExp }[] = [
     re: new RegExp(
       String.raw`\buser\b(?<=(` +
         [
-          String.raw`\b(?:do${W}not|don['’]?t|never)${W}(?:tell|inform|notify|alert|warn|mention${W}(?:(?:this|it|these${W}\w+)${W})?to|reveal${W}(?:(?:this|it)${W})?to)`,
-          String.raw`\bwithout${W}(?:telling|informing|notifying|alerting|warning)`,
+          String.raw`\b(?:do${W}not|don['’]?t|never)${W}(?:tell|inform|notify|alert|mention${W}(?:(?:this|it|these${W}\w+)${W})?to|reveal${W}(?:(?:this|it)${W})?to)`,
+          String.raw`\bwithout${W}(?:telling|informing|notifying|alerting)`,
           String.raw`\b(?:hide|conceal|keep)${W}(?:this|it|these${W}\w+)${W}(?:(?:hidden|secret)${W})?from`,
         ].join('|') +
         String.raw`)${W}the${W}user)`,
@@ -75,13 +76,13 @@ const FAMILIES: { check: number; re: RegExp }[] = [
 
 /** Words that make a hidden comment an instruction to the agent. */
 const ADDRESSES_AGENT =
-  /\b(?:you\s+(?:must|should|will|need\s+to|are\s+to|have\s+to)|(?:the\s+)?(?:assistant|ai|agent|model|llm|claude|chatgpt|gpt|copilot)\s+(?:must|should|will|needs?\s+to)|(?<![-\w])(?:ignore|disregard)\s+(?:all|any|the|every|everything|previous|prior|above|earlier|your|these|those)\b|secretly|silently|covertly|without\s+(?:telling|informing|asking)|do\s+not\s+(?:tell|mention|reveal|inform|show)|don['’]?t\s+(?:tell|mention|reveal|inform|show)|system\s+prompt|instructions?\s+(?:for|to)\s+(?:the\s+)?(?:assistant|ai|agent|model))/i;
+  /\b(?:you\s+(?:must|need\s+to|are\s+to|have\s+to)|(?:the\s+)?(?:assistant|ai|agent|model|llm|claude|chatgpt|gpt|copilot)\s+(?:must|should|will|needs?\s+to)|(?<![-\w])(?:ignore|disregard)\s+(?:all|any|the|every|everything|previous|prior|above|earlier|your|these|those)\b|secretly|silently|covertly|without\s+(?:telling|informing|asking)|do\s+not\s+(?:tell|mention|reveal|inform|show)|don['’]?t\s+(?:tell|mention|reveal|inform|show)|system\s+prompt|instructions?\s+(?:for|to)\s+(?:the\s+)?(?:assistant|ai|agent|model))/i;
 
 /** <!-- … --> (an unterminated one runs to the end), and Markdown link-definition comments `[//]: # (…)`. */
 const HIDDEN_COMMENT = /<!--([\s\S]*?)(?:-->|$(?![\s\S]))|^[ \t]*\[(?:\/\/|comment|hidden)\]:[ \t]*(?:#|<>)[ \t]*\(([^\n]*)\)[ \t]*$/gim;
 
 /** Files that are rendered (and extension-less files), so a comment in them is hidden from a reader. */
-const MARKUP = /(?:\.(?:md|mdx|markdown|html?|xhtml|xml|svg|txt|rst)|(?:^|\/)[^/.]+)$/i;
+const MARKUP = /(?:\.(?:md|mdx|markdown|html?|xhtml|txt|rst)|(?:^|\/)[^/.]+)$/i;
 
 export function scanInjection(ctx: TextContext, checks: number): void {
   const text = ctx.text;
@@ -110,6 +111,7 @@ export function scanInjection(ctx: TextContext, checks: number): void {
 
   for (const { check, re } of FAMILIES) {
     if (!(checks & check)) continue;
+    if (check === CHECK.INJ_CONCEAL && !(checks & CHECK.INJ_CONCEAL_VERB)) continue;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {

@@ -15,6 +15,7 @@ export const CHECK = {
   SECRET: 1 << 1,
   DOWNLOAD: 1 << 2,
   DOWNLOAD_IEX: 1 << 16,
+  INJ_CONCEAL_VERB: 1 << 17,
   RM: 1 << 3,
   WIN_DELETE: 1 << 4,
   DISK: 1 << 5,
@@ -36,7 +37,7 @@ export const INJECTION_CHECKS =
   CHECK.INJ_IGNORE | CHECK.INJ_MODE | CHECK.INJ_CONCEAL | CHECK.INJ_EXFIL | CHECK.INJ_PROMPT | CHECK.INJ_TEMPLATE | CHECK.HIDDEN_COMMENT;
 
 /** Characters after which a word is in command position (the text start counts as '\n'). */
-const COMMAND_START = ' \t\n\r;&|(`\'"{';
+const COMMAND_START = ' \t\n\r;&|(`\'"{/\\';
 
 const TRIGGERS: Record<number, string[]> = {
   [CHECK.PRIVATE_KEY]: ['private key'],
@@ -55,7 +56,9 @@ const TRIGGERS: Record<number, string[]> = {
   [CHECK.RMTREE]: ['rmtree'],
   [CHECK.INJ_IGNORE]: ['ignor', 'disregard', 'forget', 'overrid', 'bypass'],
   [CHECK.INJ_MODE]: ['now', 'mode'],
+  // Concealment phrases need both "user" and one of their verbs (see scanInjection).
   [CHECK.INJ_CONCEAL]: ['user'],
+  [CHECK.INJ_CONCEAL_VERB]: ['tell', 'inform', 'notif', 'alert', 'mention', 'reveal', 'hide', 'conceal', 'keep'],
   [CHECK.INJ_EXFIL]: ['exfiltrat'],
   [CHECK.INJ_PROMPT]: ['prompt', 'instructions'],
   [CHECK.INJ_TEMPLATE]: ['<|'],

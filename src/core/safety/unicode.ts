@@ -5,8 +5,9 @@ import type { Severity } from './types.js';
 // UTF-16 code units (callers skip pure-ASCII text entirely). Every hit is then
 // judged in context so that ordinary text does not fire:
 //   * U+FEFF at index 0 is a byte order mark;
-//   * U+200C/U+200D (ZWNJ/ZWJ) between two non-ASCII letters, marks or emoji are
-//     orthographic (Persian, Indic scripts) or build emoji sequences (👨‍👩‍👧);
+//   * U+200C/U+200D (ZWNJ/ZWJ) after a non-ASCII letter, mark or emoji and before
+//     another one or the end of a word are orthographic (Persian, Indic scripts)
+//     or build emoji sequences (👨‍👩‍👧);
 //   * tag characters after U+1F3F4 ending in U+E007F are flag emoji (🏴󠁧󠁢󠁳󠁣󠁴󠁿);
 //   * a single variation selector U+E0100–U+E01EF is an ideographic variation
 //     sequence; only runs of them (data smuggled in "emoji") are reported.
@@ -72,10 +73,12 @@ function codePointAt(text: string, index: number): string {
 
 function isOrthographicJoiner(text: string, index: number): boolean {
   const before = codePointBefore(text, index);
+  if (!before || before.charCodeAt(0) < 0x80 || !JOINER_BEFORE.test(before)) return false;
+  // After it: a non-ASCII letter, mark or emoji (conjuncts, emoji sequences), or the
+  // end of a word (Malayalam chillu forms: പ്രവീൺ‍ ). Never another invisible character.
   const after = codePointAt(text, index + 1);
-  if (!before || !after) return false;
-  if (before.charCodeAt(0) < 0x80 || after.charCodeAt(0) < 0x80) return false;
-  return JOINER_BEFORE.test(before) && JOINER_AFTER.test(after);
+  if (!after || after === ' ' || after === '\n' || after === '\r' || after === '\t') return true;
+  return after.charCodeAt(0) >= 0x80 && JOINER_AFTER.test(after);
 }
 
 const BLACK_FLAG = '\u{1F3F4}';

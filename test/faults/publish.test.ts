@@ -1,0 +1,9 @@
+// Crash safety, long run: SIGKILL `skillsync publish` at random moments (see lib.ts).
+// Reproduce a failing trial: SKILLSYNC_FAULT_SEED=<seed> npx vitest run --config test/faults/vitest.config.ts test/faults/publish
+import { expect, it } from 'vitest';
+import { LONG_TRIALS, runScenario } from './lib.js';
+
+it('publish: killed at random moments, then rerun, ends exactly as an uninterrupted run', async () => {
+  const r = await runScenario('publish', LONG_TRIALS, 'long');
+  expect(r.failures).toEqual([]);
+});
