@@ -162,7 +162,8 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
     let oid: string | null;
     if (allCached && !opts.store && cachedDir) oid = cachedDir.o || null;
     else oid = entries.length === 0 ? null : write('tree', encodeTree(entries)); // git records no empty directories
-    if (opts.cache && dirSt) {
+    if (opts.cache && dirSt && !(fromCache && allCached)) {
+      // Only a changed folder gets a new entry: an unchanged cache is not rewritten.
       opts.cache.set(dirKey, { m: dirSt.mtimeMs, c: dirSt.ctimeMs, s: 0, i: dirSt.ino, x: false, o: oid ?? '', t: fromCache && cachedDir ? cachedDir.t : listedAt, d: names });
     }
     return oid;

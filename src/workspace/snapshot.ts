@@ -51,10 +51,18 @@ export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl
   const probe = new Map(cache);
   const quick = hashDirectory(dir, { cache: probe });
   if (quick.oid === previous) {
-    for (const [k, v] of probe) cache.set(k, v);
+    let changed = probe.size !== cache.size;
+    for (const [k, v] of probe) {
+      if (cache.get(k) !== v) {
+        cache.set(k, v);
+        changed = true;
+      }
+    }
     for (const k of cache.keys()) if (!probe.has(k)) cache.delete(k);
+    if (changed) caches.touch(plugin.id);
     return { tree: quick.oid, files: quick.files };
   }
+  caches.touch(plugin.id);
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
     const reused: string[] = [];

@@ -6,6 +6,11 @@ import { writeFileAtomic } from '../git/fsutil.js';
 import type { StatCache, StatEntry } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 
+// Entries as arrays: the files stay small and parse fast (a pass loads all of them).
+type Packed = [number, number, number, number, 0 | 1, string, number, string[]?];
+const pack = (e: StatEntry): Packed => (e.d ? [e.m, e.c, e.s, e.i, e.x ? 1 : 0, e.o, e.t, e.d] : [e.m, e.c, e.s, e.i, e.x ? 1 : 0, e.o, e.t]);
+const unpack = (a: Packed): StatEntry => ({ m: a[0], c: a[1], s: a[2], i: a[3], x: a[4] === 1, o: a[5], t: a[6], ...(a[7] ? { d: a[7] } : {}) });
+
 interface PluginCache {
   files: Map<string, StatCache>;
   /** skill → [observation commit, its tree]: spares reading the commit object. */
@@ -32,10 +37,16 @@ export class StatCaches {
         const text = readFileSync(this.file(plugin), 'utf8');
         this.texts.set(plugin, text);
         const raw = JSON.parse(text) as {
-          files: Record<string, Record<string, StatEntry>>;
+          v: number;
+          files: Record<string, Record<string, Packed>>;
           obs: Record<string, [string, string]>;
         };
-        for (const [skill, entries] of Object.entries(raw.files ?? {})) p.files.set(skill, new Map(Object.entries(entries)));
+        if (raw.v !== 2) throw new Error('old format');
+        for (const [skill, entries] of Object.entries(raw.files ?? {})) {
+          const m: StatCache = new Map();
+          for (const [k, e] of Object.entries(entries)) m.set(k, unpack(e));
+          p.files.set(skill, m);
+        }
         for (const [skill, o] of Object.entries(raw.obs ?? {})) p.obs.set(skill, o);
       } catch {
         /* none yet */
@@ -52,8 +63,12 @@ export class StatCaches {
       c = new Map();
       p.files.set(skill, c);
     }
-    this.dirty.add(plugin);
     return c;
+  }
+
+  /** Say that a cache of this plugin changed and must be saved. */
+  touch(plugin: string): void {
+    this.dirty.add(plugin);
   }
 
   observationTree(plugin: string, skill: string, commit: string): string | null {
@@ -83,8 +98,12 @@ export class StatCaches {
     for (const plugin of this.dirty) {
       const p = this.loaded.get(plugin);
       if (!p) continue;
-      const out = { files: {} as Record<string, Record<string, StatEntry>>, obs: Object.fromEntries(p.obs) };
-      for (const [skill, c] of p.files) out.files[skill] = Object.fromEntries(c);
+      const out = { v: 2, files: {} as Record<string, Record<string, Packed>>, obs: Object.fromEntries(p.obs) };
+      for (const [skill, c] of p.files) {
+        const o: Record<string, Packed> = {};
+        for (const [k, e] of c) o[k] = pack(e);
+        out.files[skill] = o;
+      }
       try {
         const text = JSON.stringify(out);
         if (text === this.texts.get(plugin)) continue;

@@ -6,10 +6,10 @@ export const SAFETY_TRAILER_MAX = 200;
 /** Lines listed per rule and file before ",+N". */
 const LINES_PER_ENTRY = 3;
 
-/** File names are untrusted: keep the trailer one clean line. */
+/** File names are untrusted: keep the trailer one clean line ('?' for control, bidi and invisible characters and ';'). */
 function cleanPath(p: string): string {
   // eslint-disable-next-line no-control-regex
-  return p.replace(/[\u0000-\u0020\u007f-\u00a0;\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udfff]/g, '?');
+  return p.replace(/[\u0000-\u001f\u007f-\u00a0;\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udfff]/g, '?');
 }
 
 /**
