@@ -92,6 +92,8 @@ export class Metrics {
   readonly failing = this.f(new Family('skillsync_plugins_failing', 'gauge', 'Plugins whose last sync failed and that are waiting for a retry.'));
   readonly openProposals = this.f(new Family('skillsync_open_proposals', 'gauge', 'Proposal branches (refs/heads/proposals/*) in the workspace.'));
   readonly proposalsOpened = this.f(new Family('skillsync_proposals_opened_total', 'counter', 'Proposals opened or replaced by the daemon.'));
+  readonly rss = this.f(new Family('skillsync_process_resident_memory_bytes', 'gauge', 'Resident memory of the daemon process.'));
+  readonly heap = this.f(new Family('skillsync_process_heap_used_bytes', 'gauge', 'V8 heap in use.'));
   readonly errors = this.f(new Family('skillsync_errors_total', 'counter', 'Errors by kind: plugin (one plugin failed to sync), pass (a whole pass failed), watcher, config (a reload was refused).'));
 
   /** Last result per enabled plugin: the gauges aggregate these. */
@@ -154,6 +156,9 @@ export class Metrics {
   }
 
   render(): string {
+    const m = process.memoryUsage();
+    this.rss.set(m.rss);
+    this.heap.set(m.heapUsed);
     return this.families.filter((f) => f.samples.size).map((f) => f.render()).join('\n') + '\n';
   }
 }

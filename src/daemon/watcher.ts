@@ -1,13 +1,14 @@
-// Watching plugin sources with chokidar, one inotify watch per DIRECTORY, none per file.
-// chokidar by default also watches every file on its own (an inotify watch plus stat
-// bookkeeping each: ~340 MB RSS for 30,000 files). Here every non-directory is ignored;
-// a change to a file still arrives as a raw event of the directory that holds it
-// (inotify reports IN_MODIFY/IN_CREATE/IN_DELETE/IN_MOVED_* of children to the parent's
-// watch), and chokidar keeps re-listing directories so new sub-folders get watched.
-// Git sources: only the git dir itself (HEAD, packed-refs) and refs/ are watched.
-import { watch, type FSWatcher } from 'chokidar';
-import type { Stats } from 'node:fs';
-import { basename, resolve, sep } from 'node:path';
+// Watching plugin sources: one inotify watch per DIRECTORY (node:fs `watch` on each
+// folder), none per file. inotify reports changes to a folder's files (modify, create,
+// delete, move) to the folder's own watch, so per-file watches add nothing but memory.
+// Measured with 50,000 files in 10,200 folders: this ~65 MB RSS and ready in ~2 s;
+// chokidar 5 with every file ignored (so it too only watches folders) ~215-250 MB and
+// ~10 s; chokidar's default (every file watched) ~550 MB.
+// New sub-folders are watched as they appear (watch first, then list, so nothing
+// created in between is missed); removed ones are dropped. Git sources: only the git
+// dir itself (HEAD, packed-refs) and refs/ are watched, never objects/.
+import { watch, lstatSync, readdirSync, type FSWatcher } from 'node:fs';
+import { basename, join, resolve, sep } from 'node:path';
 import { under } from './plugin-index.js';
 
 export interface WatchRoot {
@@ -26,21 +27,24 @@ export interface WatcherOptions {
   onLimit(err: NodeJS.ErrnoException): void;
   /** Any other watcher error (logged; watching goes on). */
   onError(err: Error): void;
+  /** Test hook: replaces node:fs watch. */
+  watchFn?: typeof watch;
 }
 
-const LIMIT_CODES = new Set(['ENOSPC', 'EMFILE']);
+const LIMIT_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
+/** A folder that vanished or cannot be read is simply not watched. */
+const QUIET_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP']);
 
 export function isWatchLimitError(err: unknown): err is NodeJS.ErrnoException {
   return !!err && LIMIT_CODES.has(String((err as NodeJS.ErrnoException).code));
 }
 
-/** True for what the watcher must not watch (see the header comment). */
-export function makeIgnore(roots: WatchRoot[], exclude: string[] = []): (path: string, stats?: Stats) => boolean {
+/** True for a directory the watcher must not watch (see the header comment). */
+export function makeIgnore(roots: WatchRoot[], exclude: string[] = []): (dir: string) => boolean {
   const gitdirs = roots.filter((r) => r.kind === 'git').map((r) => resolve(r.path));
   const excl = exclude.map((e) => resolve(e));
-  return (p, stats) => {
-    const abs = resolve(p);
-    if (stats && !stats.isDirectory()) return true; // files and symlinks: the parent's watch reports them
+  return (dir) => {
+    const abs = resolve(dir);
     for (const e of excl) if (under(e, abs) !== null) return true;
     for (const g of gitdirs) {
       const rel = under(g, abs);
@@ -52,72 +56,116 @@ export function makeIgnore(roots: WatchRoot[], exclude: string[] = []): (path: s
 }
 
 export class SourceWatcher {
-  private fsw: FSWatcher | null = null;
+  private readonly dirs = new Map<string, FSWatcher>();
+  private readonly ignore: (dir: string) => boolean;
+  private readonly exclude: string[];
+  private readonly watchFn: typeof watch;
   private limited = false;
+  private closed = false;
 
-  constructor(private readonly opts: WatcherOptions) {}
-
-  get active(): boolean {
-    return this.fsw !== null && !this.limited;
+  constructor(private readonly opts: WatcherOptions) {
+    this.exclude = (opts.exclude ?? []).map((e) => resolve(e));
+    this.ignore = makeIgnore(opts.roots, this.exclude);
+    this.watchFn = opts.watchFn ?? watch;
   }
 
-  /** Start watching; resolves once the initial scan is done (or watching had to stop). */
-  async start(): Promise<void> {
-    const roots = this.opts.roots.map((r) => resolve(r.path));
-    if (!roots.length) return;
-    const exclude = (this.opts.exclude ?? []).map((e) => resolve(e));
-    const fsw = watch(roots, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      persistent: true,
-      ignorePermissionErrors: true,
-      ignored: makeIgnore(this.opts.roots, exclude),
-    });
-    this.fsw = fsw;
-    const report = (p: string) => {
-      const abs = resolve(p);
-      for (const e of exclude) if (under(e, abs) !== null) return;
-      this.opts.onChange(abs);
-    };
-    fsw.on('raw', (_event: string, evPath: string | null, details: unknown) => {
-      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
-      if (!watched) return;
-      report(evPath ? resolve(watched, evPath) : watched);
-    });
-    fsw.on('addDir', report);
-    fsw.on('unlinkDir', report);
-    fsw.on('error', (err: unknown) => {
-      if (isWatchLimitError(err)) {
-        if (this.limited) return;
-        this.limited = true;
-        this.opts.onLimit(err);
-        void this.close();
-        return;
-      }
-      this.opts.onError(err instanceof Error ? err : new Error(String(err)));
-    });
-    await new Promise<void>((done) => {
-      // 'ready' may never come when watching stopped half-way (inotify limit): poll for that.
-      const poll = setInterval(() => {
-        if (this.limited || this.fsw !== fsw) finish();
-      }, 100);
-      const finish = () => {
-        clearInterval(poll);
-        done();
-      };
-      fsw.once('ready', finish);
-    });
+  get active(): boolean {
+    return !this.closed && !this.limited && this.dirs.size > 0;
   }
 
   /** Directories watched (one inotify watch each). */
   watchedDirs(): number {
-    if (!this.fsw) return 0;
-    return Object.keys(this.fsw.getWatched()).length;
+    return this.dirs.size;
+  }
+
+  /** Watch every folder under the roots; yields to the event loop between chunks. */
+  async start(): Promise<void> {
+    for (const r of this.opts.roots) {
+      await this.addTree(resolve(r.path), true);
+      if (this.closed || this.limited) return;
+    }
+  }
+
+  private watchDir(dir: string): boolean {
+    if (this.closed || this.limited || this.dirs.has(dir) || this.ignore(dir)) return false;
+    let w: FSWatcher;
+    try {
+      w = this.watchFn(dir, { persistent: true }, (event, name) => this.onEvent(dir, event, name));
+    } catch (err) {
+      if (isWatchLimitError(err)) this.hitLimit(err);
+      else if (!QUIET_CODES.has(String((err as NodeJS.ErrnoException).code))) this.opts.onError(err as Error);
+      return false;
+    }
+    w.on('error', (err: Error) => {
+      this.unwatchTree(dir);
+      if (isWatchLimitError(err)) this.hitLimit(err);
+      else if (!QUIET_CODES.has(String((err as NodeJS.ErrnoException).code))) this.opts.onError(err);
+    });
+    this.dirs.set(dir, w);
+    return true;
+  }
+
+  /** Watch `root` and every folder below it (watch first, then list). */
+  private async addTree(root: string, yieldToLoop = false): Promise<void> {
+    const stack = [root];
+    let n = 0;
+    while (stack.length) {
+      const dir = stack.pop()!;
+      if (!this.watchDir(dir)) continue;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      // Dirent types come from lstat: a symlink to a folder is not followed.
+      for (const e of entries) if (e.isDirectory()) stack.push(join(dir, e.name));
+      if (yieldToLoop && ++n % 500 === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private onEvent(dir: string, event: string, name: string | Buffer | null): void {
+    if (this.closed) return;
+    const path = name ? join(dir, name.toString()) : dir;
+    for (const e of this.exclude) if (under(e, path) !== null) return;
+    if (event === 'rename' && name) {
+      let isDir = false;
+      try {
+        isDir = lstatSync(path).isDirectory();
+      } catch {
+        /* gone */
+      }
+      if (isDir) {
+        if (!this.dirs.has(path)) void this.addTree(path);
+      } else this.unwatchTree(path);
+    }
+    this.opts.onChange(path);
+  }
+
+  private unwatchTree(path: string): void {
+    const prefix = path + sep;
+    for (const [d, w] of this.dirs) {
+      if (d === path || d.startsWith(prefix)) {
+        w.close();
+        this.dirs.delete(d);
+      }
+    }
+  }
+
+  private hitLimit(err: NodeJS.ErrnoException): void {
+    if (this.limited) return;
+    this.limited = true;
+    this.closeAll();
+    this.opts.onLimit(err);
+  }
+
+  private closeAll(): void {
+    for (const w of this.dirs.values()) w.close();
+    this.dirs.clear();
   }
 
   async close(): Promise<void> {
-    const fsw = this.fsw;
-    this.fsw = null;
-    if (fsw) await fsw.close();
+    this.closed = true;
+    this.closeAll();
   }
 }

@@ -2,6 +2,7 @@
 // (commit + tag) per skill, bindings and upstream observations; all-or-nothing per
 // plugin because everything lands with one compare-and-swap of main.
 import { SkillsyncError } from '../core/errors.js';
+import { foldedKey } from '../core/names.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
@@ -43,6 +44,13 @@ function ownershipError(state: MainState, plugin: string, skill: string): Skills
   );
 }
 
+/** Every skill name in the workspace by its case-folded key. */
+export function caseIndex(state: MainState): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of [...state.skills.keys(), ...state.bindings.keys()]) out.set(foldedKey(n), n);
+  return out;
+}
+
 function isSynced(state: MainState, m: PluginManifest): boolean {
   const rec = state.plugins.get(m.id);
   if (!rec?.enabled || rec.paused || rec.version !== m.version) return false;
@@ -67,8 +75,17 @@ export function enablePlugin(ctx: Ctx, id: string, caches: StatCaches): EnableRe
     const adopted = new Set(prevRec?.adoptedSkills ?? []);
     // Check everything before writing anything.
     const plan: { name: string; path: string; tree: string; restore: string | null; skip: boolean; safety: string }[] = [];
+    const folded = caseIndex(state);
     for (const s of manifest.skills) {
       if (adopted.has(s.name)) continue;
+      const twin = folded.get(foldedKey(s.name));
+      if (twin && twin !== s.name) {
+        throw new SkillsyncError(
+          'EOWNERSHIP',
+          `skill '${s.name}' of plugin ${id} differs only by case from '${twin}' already in the workspace; the two would collide on case-insensitive file systems — nothing was changed`,
+          { plugin: id, skill: s.name, existing: twin },
+        );
+      }
       const b = state.bindings.get(s.name);
       const exists = state.skills.has(s.name);
       if ((exists || b) && b?.plugin !== id) throw ownershipError(state, id, s.name);

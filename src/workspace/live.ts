@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { lookupPath, flattenTree } from '../git/tree-editor.js';
 import { writeFileAtomic } from '../git/fsutil.js';
+import { hashDirectory } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 import { SKILLS_DIR } from './records.js';
 
@@ -55,9 +56,34 @@ export function rmReadonly(path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
-export function ensureCheckout(ctx: Ctx, tree: string): string {
+/** Remove a checkout: renamed aside first (atomic), so a kill mid-way never leaves a partial one under its real name. */
+function removeCheckout(ctx: Ctx, tree: string): void {
   const dest = join(ctx.paths.checkouts, tree);
-  if (existsSync(dest)) return dest;
+  const aside = join(ctx.paths.checkouts, `.tmp-rm-${tree}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    renameSync(dest, aside);
+  } catch {
+    return;
+  }
+  rmReadonly(aside);
+}
+
+/** A checkout found on disk is reused only if it still is exactly that tree. */
+function checkoutIntact(dest: string, tree: string): boolean {
+  try {
+    return hashDirectory(dest).oid === tree;
+  } catch {
+    return false;
+  }
+}
+
+export function ensureCheckout(ctx: Ctx, tree: string, verify = true): string {
+  const dest = join(ctx.paths.checkouts, tree);
+  if (existsSync(dest)) {
+    if (!verify || checkoutIntact(dest, tree)) return dest;
+    ctx.log.warn(`checkout ${tree} was incomplete or changed; rebuilding it`);
+    removeCheckout(ctx, tree);
+  }
   const tmp = join(ctx.paths.checkouts, `.tmp-${tree}-${process.pid}-${randomBytes(3).toString('hex')}`);
   mkdirSync(tmp, { recursive: true });
   const dirs = new Set<string>([tmp]);
@@ -153,7 +179,7 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
     if (inUse.has(tree)) {
       delete marker.retired[tree];
     } else if (now - at > RETIRE_GRACE_MS) {
-      rmReadonly(join(ctx.paths.checkouts, tree));
+      removeCheckout(ctx, tree);
       delete marker.retired[tree];
     }
   }

@@ -4,7 +4,7 @@
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
-import { Txn, applyTxn, packRefsIfPending, recoverJournal } from './txn.js';
+import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
@@ -16,6 +16,9 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
     packRefsIfPending(ctx);
     return r;
   } finally {
+    // Whatever happened (even a command that changed nothing, after a killed one),
+    // leave the live view matching main. Cheap when it already does.
+    refreshLive(ctx);
     ctx.lock.release();
   }
 }

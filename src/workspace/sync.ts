@@ -3,6 +3,8 @@
 // binding → plan → apply (silent accepts and policy fast-forwards on main, proposals
 // as branches), in one transaction per plugin so one bad plugin never blocks another.
 import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
+import { foldedKey } from '../core/names.js';
+import { caseIndex } from './enable.js';
 import { classify, planSkillUpdate, type Classification } from '../core/classify.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
 import { mergeTrees, type FlatTree } from '../core/merge/tree.js';
@@ -173,7 +175,13 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
   }
 
   // Skills added upstream after enable (never the adopted ones, never someone else's).
+  const folded = caseIndex(state);
   for (const decl of m.skills) {
+    const twin = folded.get(foldedKey(decl.name));
+    if (twin && twin !== decl.name) {
+      out.skills.push({ name: decl.name, classification: 'error', action: 'ownership_conflict', error: `'${decl.name}' differs only by case from '${twin}' in the workspace` });
+      continue;
+    }
     if (state.bindings.has(decl.name) || rec.adoptedSkills.includes(decl.name)) {
       const other = state.bindings.get(decl.name);
       if (other && other.plugin !== m.id) out.skills.push({ name: decl.name, classification: 'error', action: 'ownership_conflict', error: `skill '${decl.name}' is bound to plugin ${other.plugin}` });
