@@ -11,7 +11,7 @@ import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { bindingBlobAt, hasConflictMarkers, readProposal, skillTreeAt } from './proposals.js';
 import { parseProposalId } from './reject.js';
-import { safetyOf } from './skill-files.js';
+import { describeFinding, safetyOf } from './skill-files.js';
 import { nextVersion } from './versions.js';
 
 export interface AcceptResult {
@@ -56,7 +56,7 @@ export function acceptProposal(ctx: Ctx, id: string): AcceptResult {
       const report = safetyOf(ctx, tipTree);
       if (report.blocked) {
         const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
-        throw new SkillsyncError('ESAFETY_BLOCKED', `proposal ${p.id} is blocked by the safety check: ${f.rule} in ${f.path}${f.line ? ':' + f.line : ''} (${f.message}); reject it or fix it on the branch`, { id: p.id, findings: report.findings });
+        throw new SkillsyncError('ESAFETY_BLOCKED', `proposal ${p.id} is blocked by the safety check: ${describeFinding(f)}; reject it or fix it on the branch`, { id: p.id, findings: report.findings });
       }
       safety = formatSafetyTrailer(report);
     }

@@ -11,7 +11,7 @@ import { mutate } from './mutate.js';
 import { readObservation, recordObservation } from './observe.js';
 import { snapshotSkill } from './snapshot.js';
 import { StatCaches } from './stat-cache.js';
-import { safetyOf } from './skill-files.js';
+import { describeFinding, safetyOf } from './skill-files.js';
 import { latestVersion, nextVersion } from './versions.js';
 import { lookupPath } from '../git/tree-editor.js';
 import type { PluginRecord } from './records.js';
@@ -110,7 +110,7 @@ export function enablePlugin(ctx: Ctx, id: string, caches: StatCaches): EnableRe
         const worst = report.findings.filter((f) => ctx.config.safety.block.includes(f.severity)).slice(0, 3);
         throw new SkillsyncError(
           'ESAFETY_BLOCKED',
-          `plugin ${id} not enabled: skill '${s.name}' failed the safety check (${worst.map((f) => `${f.rule} in ${f.path}${f.line ? ':' + f.line : ''}`).join('; ')}); nothing was changed`,
+          `plugin ${id} not enabled: skill '${s.name}' failed the safety check (${worst.map((f) => describeFinding(f, false)).join('; ')}); nothing was changed`,
           { plugin: id, skill: s.name, findings: report.findings },
         );
       }

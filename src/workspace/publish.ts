@@ -8,7 +8,7 @@ import { lookupPath } from '../git/tree-editor.js';
 import { existsSync, statSync } from 'node:fs';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
-import { safetyOf } from './skill-files.js';
+import { describeFinding, safetyOf } from './skill-files.js';
 import { formatVersion, nextVersion, versionNumbers, readVersion } from './versions.js';
 import type { Txn } from './txn.js';
 
@@ -26,7 +26,7 @@ function publishTree(txn: Txn, skill: string, tree: string, subject: string, tra
   const report = safetyOf(ctx, tree);
   if (report.blocked) {
     const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
-    throw new SkillsyncError('ESAFETY_BLOCKED', `not published: ${f.rule} in ${f.path}${f.line ? ':' + f.line : ''} (${f.message}); nothing was changed`, { skill, findings: report.findings });
+    throw new SkillsyncError('ESAFETY_BLOCKED', `not published: ${describeFinding(f)}; nothing was changed`, { skill, findings: report.findings });
   }
   const safety = formatSafetyTrailer(report);
   const version = nextVersion(ctx, skill);

@@ -1,7 +1,8 @@
 // Reading a stored skill tree back as files (for the safety check and merges).
 import { flattenTree } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
-import { checkSkill, type SafetyReport } from '../core/safety/index.js';
+import { checkSkill, type SafetyFinding, type SafetyReport } from '../core/safety/index.js';
+import { displayName } from '../core/names.js';
 
 export function skillFiles(ctx: Ctx, tree: string): { path: string; content: Buffer; mode: number }[] {
   const out: { path: string; content: Buffer; mode: number }[] = [];
@@ -13,4 +14,10 @@ export function skillFiles(ctx: Ctx, tree: string): { path: string; content: Buf
 
 export function safetyOf(ctx: Ctx, tree: string): SafetyReport {
   return checkSkill(skillFiles(ctx, tree), ctx.config.safety);
+}
+
+/** One finding for a message or commit body; the path is untrusted, so it is made printable. */
+export function describeFinding(f: SafetyFinding, withMessage = true): string {
+  const path = /^[\x20-\x7e]*$/.test(f.path) ? f.path : displayName(f.path);
+  return `${f.rule} in ${path}${f.line ? ':' + f.line : ''}${withMessage ? ` (${f.message})` : ''}`;
 }

@@ -18,7 +18,7 @@ import { mutate } from './mutate.js';
 import { readObservation, recordObservation } from './observe.js';
 import { snapshotSkill } from './snapshot.js';
 import { StatCaches } from './stat-cache.js';
-import { safetyOf } from './skill-files.js';
+import { describeFinding, safetyOf } from './skill-files.js';
 import { nextVersion } from './versions.js';
 import { proposalRef, readProposal, writeProposal, type MergeMode, type ProposalInfo } from './proposals.js';
 import { RefIndex } from './ref-index.js';
@@ -269,7 +269,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
           binding,
           conflicts,
           safety: report ? formatSafetyTrailer(report) : 'none',
-          safetyDetails: report ? report.findings.slice(0, 20).map((f) => `${f.severity} ${f.rule} ${f.path}${f.line ? ':' + f.line : ''}: ${f.message}`) : [],
+          safetyDetails: report ? report.findings.slice(0, 20).map((f) => `${f.severity} ${describeFinding(f)}`) : [],
           predictedVersion: nextVersion(ctx, p.name),
           parent,
           parentTree,
