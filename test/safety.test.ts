@@ -540,7 +540,7 @@ describe('formatSafetyTrailer', () => {
 
   it('keeps hostile file names from breaking the line', () => {
     const out = formatSafetyTrailer(report([finding('high', 'bidi-control', 'a\nb;\u202ec d.sh')]));
-    expect(out).toBe('high:bidi-control@a?b??c?d.sh');
+    expect(out).toBe('high:bidi-control@a?b??c d.sh');
   });
 
   it('works on a real report', () => {

@@ -18,6 +18,7 @@ import { readMainState } from '../workspace/state.js';
 import { syncAll, type SyncResult } from '../workspace/sync.js';
 import { RetryTracker } from './backoff.js';
 import { Debouncer } from './debounce.js';
+import { collectGarbage } from './gc.js';
 import { isLoopback, parseListen, startHttp, type HttpListener } from './health.js';
 import { Metrics } from './metrics.js';
 import { Mutex } from './mutex.js';
@@ -63,6 +64,7 @@ export class Daemon {
   private schedule: Schedule | null = null;
   private http: HttpListener | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private gcTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Set<string>();
   private pendingDiscover = false;
   private pendingReason: Trigger | null = null;
@@ -80,6 +82,7 @@ export class Daemon {
     public config: Config,
     readonly log: Logger,
   ) {
+    validateSchedule(config.schedule); // before anything is created on disk
     this.ctx = openContext(config, log, { create: true });
     this.debouncer = new Debouncer(
       () => this.config.debounceMs,
@@ -102,7 +105,7 @@ export class Daemon {
   }
 
   private async doStart(): Promise<void> {
-    validateSchedule(this.config.schedule);
+    this.log.info('starting', { pid: process.pid, config: this.config.file, workspace: this.ctx.paths.root, sources: this.config.sources.length });
     if (this.config.http) {
       this.http = await this.listen(this.config.http.listen);
       if (this.stopping) return;
@@ -307,7 +310,20 @@ export class Daemon {
       this.log.info('ready', { plugins: r.plugins.length, durationMs: r.durationMs });
     }
     this.armRetryTimer();
+    this.collectWhenIdle();
     return true;
+  }
+
+  /** A full collection once passes have quieted down (see gc.ts); never while work is queued. */
+  private collectWhenIdle(): void {
+    if (this.gcTimer) clearTimeout(this.gcTimer);
+    this.gcTimer = setTimeout(() => {
+      this.gcTimer = null;
+      if (this.stopping) return;
+      if (this.mutex.isLocked || this.debouncer.pending) return this.collectWhenIdle();
+      const t0 = Date.now();
+      if (collectGarbage()) this.log.debug('memory collected after passes', { ms: Date.now() - t0, rss: process.memoryUsage().rss });
+    }, 250);
   }
 
   private enabledIds(): Set<string> {
@@ -490,6 +506,8 @@ export class Daemon {
     this.debouncer.cancelAll();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.gcTimer) clearTimeout(this.gcTimer);
+    this.gcTimer = null;
     // Closing the watcher also ends a start() that waits for the watcher's first scan.
     await this.watcher?.close().catch(() => undefined);
     await this.starting.catch(() => undefined);

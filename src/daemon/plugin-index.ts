@@ -12,7 +12,9 @@ export interface PluginDiff {
 }
 
 function signature(p: PluginManifest): string {
-  return JSON.stringify([p.source.kind, p.source.root, p.path, p.manifestPath ?? '', p.version, p.skills.map((s) => [s.name, s.path])]);
+  let sig = `${p.source.kind}\0${p.source.root}\0${p.path}\0${p.manifestPath ?? ''}\0${p.version}`;
+  for (const s of p.skills) sig += `\0${s.name}\0${s.path}`;
+  return sig;
 }
 
 export class PluginIndex {

@@ -10,7 +10,7 @@
 // reference produced by an uninterrupted run.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BIN } from '../helpers/env.js';
@@ -102,14 +102,16 @@ export function editFile(path: string, how: 'append' | 'prepend', line: string):
 
 export interface Work {
   root: string;
+  /** Skills per plugin (20 in the long suite, fewer in the short one). */
+  skills: number;
   plugins: string;
   config: string;
   ws: string;
   gitdir: string;
 }
 
-export function workAt(root: string): Work {
-  return { root, plugins: join(root, 'plugins'), config: join(root, 'skillsync.yaml'), ws: join(root, 'ws'), gitdir: join(root, 'ws', 'workspace.git') };
+export function workAt(root: string, skills = SKILLS_PER_PLUGIN): Work {
+  return { root, skills, plugins: join(root, 'plugins'), config: join(root, 'skillsync.yaml'), ws: join(root, 'ws'), gitdir: join(root, 'ws', 'workspace.git') };
 }
 
 export function writeConfig(w: Work): void {
@@ -158,24 +160,59 @@ export function cliOk(w: Work, ...args: string[]): string {
  * Run the CLI; when killAfterMs is given, SIGKILL it then (if still running). For the
  * daemon (args[0] === 'daemon'), `untilReady` sends SIGTERM once it logged "ready".
  */
-export function cliAsync(w: Work, args: string[], opts: { killAfterMs?: number; untilReady?: boolean; timeoutMs?: number } = {}): Promise<Run> {
+export interface CliOpts {
+  killAfterMs?: number;
+  /** Daemon: SIGTERM once it logged "ready". */
+  untilReady?: boolean;
+  /** Daemon: once ready, call onReady (e.g. change a plugin); the kill timer then starts at that moment. */
+  onReady?: () => void;
+  /** Daemon: after onReady, SIGTERM once stderr (after ready) matches this. */
+  untilAfterReady?: RegExp;
+  timeoutMs?: number;
+}
+
+export function cliAsync(w: Work, args: string[], opts: CliOpts = {}): Promise<Run & { readyToDoneMs?: number }> {
   return new Promise((res) => {
     const t0 = Date.now();
+    let readyAt = 0;
+    let readyLen = 0;
+    let doneAt = 0;
     const child = spawn(process.execPath, [BIN, '--config', w.config, ...args], { cwd: w.root, env: CHILD_ENV });
     let stdout = '';
     let stderr = '';
     let killed = false;
     let termSent = false;
     child.stdout.on('data', (d) => (stdout += d));
+    const timers: NodeJS.Timeout[] = [];
+    const armKill = () => {
+      if (opts.killAfterMs === undefined) return;
+      timers.push(
+        setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null) killed = child.kill('SIGKILL');
+        }, opts.killAfterMs),
+      );
+    };
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (opts.untilReady && !termSent && /"message":"ready"/.test(stderr)) {
+      if (!readyAt && /"message":"ready"/.test(stderr)) {
+        readyAt = Date.now();
+        readyLen = stderr.length;
+        if (opts.onReady) {
+          opts.onReady();
+          armKill();
+        }
+      }
+      if (opts.untilReady && !termSent && readyAt) {
+        termSent = true;
+        child.kill('SIGTERM');
+      }
+      if (opts.untilAfterReady && !termSent && readyAt && opts.untilAfterReady.test(stderr.slice(readyLen))) {
+        doneAt = Date.now();
         termSent = true;
         child.kill('SIGTERM');
       }
     });
-    const timers: NodeJS.Timeout[] = [];
-    if (opts.killAfterMs !== undefined) {
+    if (opts.killAfterMs !== undefined && !opts.onReady) {
       timers.push(
         setTimeout(() => {
           if (child.exitCode === null && child.signalCode === null) {
@@ -192,7 +229,7 @@ export function cliAsync(w: Work, args: string[], opts: { killAfterMs?: number; 
     );
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t);
-      res({ code, signal, stdout, stderr, ms: Date.now() - t0, killed: killed && signal === 'SIGKILL' });
+      res({ code, signal, stdout, stderr, ms: Date.now() - t0, killed: killed && signal === 'SIGKILL', readyToDoneMs: doneAt ? doneAt - readyAt : undefined });
     });
   });
 }
@@ -320,7 +357,7 @@ export function mainSkills(w: Work): Map<string, string> {
 /** Lock files (workspace lock, journal, git .lock files) that should not outlive a finished command. */
 export function leftovers(w: Work): string[] {
   const out: string[] = [];
-  for (const f of ['lock', 'lock.break', 'journal.json']) if (existsSync(join(w.ws, f))) out.push(f);
+  for (const f of ['lock', 'journal.json']) if (existsSync(join(w.ws, f))) out.push(f);
   const walk = (d: string, rel: string) => {
     let names: string[];
     try {
@@ -350,6 +387,8 @@ export function tempGarbage(w: Work): string[] {
   scan(join(w.ws, 'checkouts'), 'checkouts');
   scan(join(w.ws, 'live', 'skills'), 'live/skills');
   scan(join(w.ws, 'cache'), 'cache');
+  // A killed lock breaker leaves lock.break: it delays the next stale-lock break by up to 5 s, no more.
+  if (existsSync(join(w.ws, 'lock.break'))) out.push('lock.break');
   return out;
 }
 
@@ -361,14 +400,18 @@ export function tagsOf(w: Work): Map<string, string> {
 
 // ---------------------------------------------------------------- scenarios
 
+export type Stage = 'init' | 'enabled' | 'edited' | 'synced' | 'pubedit' | 'published';
+
 export interface Scenario {
   name: string;
   /** The command under test. */
   args: string[];
-  /** Bring a fresh work dir (plugins + config written, nothing else) to the base state. */
-  prepare(w: Work): void;
+  /** The base state it starts from (stages are built once and shared). */
+  stage: Stage;
   /** Exit codes a rerun may end with besides 0 (with the stderr it must show). */
   rerunMayFail?: RegExp;
+  /** Daemon scenarios: what changes once the daemon is ready; the kill lands in the pass it triggers. */
+  trigger?: (w: Work) => void;
 }
 
 /** Upstream edits for the sync/daemon/accept scenarios (deterministic). */
@@ -383,32 +426,23 @@ function upstreamChanges(w: Work): void {
   // ... and one conflict (both edit the same line region of notes.md).
   editFile(join(sk('p1', 13), 'references', 'notes.md'), 'prepend', 'Upstream conflicting line.');
   // p1: an addition and a removal.
-  writeSkill(sk('p1', 20), skillName('p1', 20), prng(2020));
-  rmSync(sk('p1', 19), { recursive: true, force: true });
+  writeSkill(sk('p1', w.skills), skillName('p1', w.skills), prng(2020));
+  rmSync(sk('p1', w.skills - 1), { recursive: true, force: true });
   // p2: two fast-forward proposals.
   for (let i = 0; i < 2; i++) editFile(join(sk('p2', i), 'scripts', 'run.sh'), 'append', `echo upstream ${i}`);
 }
 
-/** Local edits published on main for p1 s10..s13, so that upstream changes merge three-way. */
+/**
+ * Local edits of p1 s10..s13, committed with git and pushed to main (as a person would),
+ * so that upstream changes merge three-way, and the next pass also records their versions.
+ */
 function localEdits(w: Work): void {
-  for (let i = 10; i < 14; i++) {
-    const name = skillName('p1', i);
-    const dir = join(w.root, 'edits', name);
-    cpSync(join(w.ws, 'live', 'skills', name), dir, { recursive: true });
-    chmodRw(dir);
-    editFile(join(dir, 'references', 'notes.md'), 'prepend', `Local edit of ${name}.`);
-    cliOk(w, 'publish', name, '--from', dir, '-m', 'local edit');
-  }
-}
-
-function chmodRw(dir: string): void {
-  chmodSync(dir, 0o755);
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    const st = lstatSync(p);
-    if (st.isDirectory()) chmodRw(p);
-    else chmodSync(p, (st.mode & 0o111 ? 0o755 : 0o644));
-  }
+  const clone = join(w.root, 'edits');
+  git(w.root, ['clone', '-q', w.gitdir, clone]);
+  for (let i = 10; i < 14; i++) editFile(join(clone, 'skills', skillName('p1', i), 'references', 'notes.md'), 'prepend', `Local edit of ${skillName('p1', i)}.`);
+  git(clone, ['commit', '-qam', 'local edits of p1 s10..s13']);
+  git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+  rmTree(clone);
 }
 
 export function buildPlugins(w: Work, seed = 1): void {
@@ -416,45 +450,38 @@ export function buildPlugins(w: Work, seed = 1): void {
   for (const p of PLUGINS) {
     mkdirSync(join(w.plugins, p, '.claude-plugin'), { recursive: true });
     writeFileSync(join(w.plugins, p, '.claude-plugin', 'plugin.json'), JSON.stringify({ name: p, version: '1.0.0', description: `plugin ${p}` }));
-    for (let i = 0; i < SKILLS_PER_PLUGIN; i++) writeSkill(join(w.plugins, p, 'skills', skillName(p, i)), skillName(p, i), rnd);
+    for (let i = 0; i < w.skills; i++) writeSkill(join(w.plugins, p, 'skills', skillName(p, i)), skillName(p, i), rnd);
   }
 }
 
-const enableAll = (w: Work) => cliOk(w, 'enable', ...PLUGINS);
-
-export const SCENARIOS: Scenario[] = [
-  {
-    name: 'enable',
-    args: ['enable', ...PLUGINS],
-    prepare: (w) => void cliOk(w, 'init'),
+/** How each stage is made from the one before it. */
+const STAGES: Record<Stage, { from: Stage | null; make(w: Work): void }> = {
+  init: {
+    from: null,
+    make: (w) => {
+      writeConfig(w);
+      buildPlugins(w);
+      cliOk(w, 'init');
+    },
   },
-  {
-    name: 'sync',
-    args: ['sync'],
-    prepare: (w) => {
-      enableAll(w);
+  enabled: { from: 'init', make: (w) => void cliOk(w, 'enable', ...PLUGINS) },
+  edited: {
+    from: 'enabled',
+    make: (w) => {
       localEdits(w);
       upstreamChanges(w);
     },
   },
-  {
-    name: 'accept',
-    args: ['accept', 'p1/p1-s10'],
-    prepare: (w) => {
-      enableAll(w);
-      localEdits(w);
-      upstreamChanges(w);
+  synced: {
+    from: 'edited',
+    make: (w) => {
       cliOk(w, 'sync');
       cliOk(w, 'accept', 'p1/p1-s00');
     },
-    // After the commit point the proposal is gone: the rerun says so (state is checked anyway).
-    rerunMayFail: /no open proposal p1\/p1-s10/,
   },
-  {
-    name: 'publish',
-    args: ['publish', 'p2-s05', '--from', 'EDIT', '-m', 'bigger edit'],
-    prepare: (w) => {
-      enableAll(w);
+  pubedit: {
+    from: 'enabled',
+    make: (w) => {
       const dir = join(w.root, 'edit');
       cpSync(join(w.plugins, 'p2', 'skills', 'p2-s05'), dir, { recursive: true });
       const rnd = prng(55);
@@ -462,11 +489,9 @@ export const SCENARIOS: Scenario[] = [
       editFile(join(dir, 'SKILL.md'), 'append', 'Edited locally.');
     },
   },
-  {
-    name: 'rollback',
-    args: ['rollback', 'p2-s06', 'v0001'],
-    prepare: (w) => {
-      enableAll(w);
+  published: {
+    from: 'enabled',
+    make: (w) => {
       const dir = join(w.root, 'edit6');
       cpSync(join(w.plugins, 'p2', 'skills', 'p2-s06'), dir, { recursive: true });
       rmSync(join(dir, 'references'), { recursive: true });
@@ -474,26 +499,69 @@ export const SCENARIOS: Scenario[] = [
       cliOk(w, 'publish', 'p2-s06', '--from', dir);
     },
   },
-  {
-    name: 'daemon',
-    args: ['daemon'],
-    prepare: (w) => {
-      enableAll(w);
-      localEdits(w);
-      upstreamChanges(w);
-    },
-  },
+};
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'enable', args: ['enable', ...PLUGINS], stage: 'init' },
+  { name: 'sync', args: ['sync'], stage: 'edited' },
+  // After the commit point the proposal is gone: the rerun says so (the state is checked anyway).
+  { name: 'accept', args: ['accept', 'p1/p1-s10'], stage: 'synced', rerunMayFail: /no open proposal p1\/p1-s10/ },
+  { name: 'publish', args: ['publish', 'p2-s05', '--from', 'EDIT', '-m', 'bigger edit'], stage: 'pubedit' },
+  { name: 'rollback', args: ['rollback', 'p2-s06', 'v0001'], stage: 'published' },
+  { name: 'daemon', args: ['daemon'], stage: 'edited' },
+  // The daemon killed in the middle of a pass its watcher started.
+  { name: 'daemon-watch', args: ['daemon'], stage: 'enabled', trigger: upstreamChanges },
 ];
 
 // ---------------------------------------------------------------- trials
 
+/**
+ * A place for trials: `work/` (always the same absolute path: plugin records and stat
+ * caches hold absolute paths) and templates of the stages, built once.
+ */
+export class Bench {
+  readonly work: Work;
+  /** How long a bare `skillsync --version` takes (node startup), measured once. */
+  startupMs: number | null = null;
+  constructor(
+    readonly base: string,
+    skills = SKILLS_PER_PLUGIN,
+  ) {
+    if (skills < 14) throw new Error('the scenarios need at least 14 skills per plugin');
+    this.work = workAt(join(base, 'work'), skills);
+  }
+
+  template(stage: Stage): string {
+    const tpl = join(this.base, `tpl-${stage}`);
+    if (existsSync(tpl)) return tpl;
+    const { from, make } = STAGES[stage];
+    if (from) this.reset(this.template(from));
+    else {
+      rmTree(this.work.root);
+      mkdirSync(this.work.root, { recursive: true });
+    }
+    make(this.work);
+    copyTree(this.work.root, tpl);
+    return tpl;
+  }
+
+  reset(template: string): void {
+    rmTree(this.work.root);
+    copyTree(template, this.work.root);
+  }
+
+  cleanup(): void {
+    if (process.env.SKILLSYNC_FAULT_KEEP) console.log(`fault bench kept at ${this.base}`);
+    else rmTree(this.base);
+  }
+}
+
 export interface Prepared {
   scenario: Scenario;
-  base: string; // holds template/ and work/
+  bench: Bench;
   work: Work;
   template: string;
   reference: NormState;
-  referenceTags: Map<string, string>;
   /** Typical duration of the command and of a bare `skillsync --version`. */
   durationMs: number;
   startupMs: number;
@@ -504,47 +572,53 @@ function resolveArgs(s: Scenario, w: Work): string[] {
 }
 
 function resetWork(p: Prepared): void {
-  rmTree(p.work.root);
-  cpSync(p.template, p.work.root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  p.bench.reset(p.template);
 }
 
+/** rm -rf (native: node's recursive rm is several times slower on thousands of files). */
 export function rmTree(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true });
-  } catch {
+  const r = spawnSync('rm', ['-rf', dir]);
+  if (r.status !== 0 || existsSync(dir)) {
     spawnSync('chmod', ['-R', 'u+w', dir]);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Build the base state of a scenario once, and its reference (uninterrupted) end state. */
-export async function prepare(scenario: Scenario, baseDir: string): Promise<Prepared> {
-  const base = join(baseDir, scenario.name);
-  const template = join(base, 'template');
-  const work = workAt(join(base, 'work'));
-  rmTree(base);
-  mkdirSync(work.root, { recursive: true });
-  writeConfig(work);
-  buildPlugins(work);
-  scenario.prepare(work);
-  cpSync(work.root, template, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-  const p: Prepared = { scenario, base, work, template, reference: { refs: {}, upstreamDepth: {} }, referenceTags: new Map(), durationMs: 0, startupMs: 0 };
-  // Measure twice (the first run warms caches), keep the second as the reference.
+/** cp -a: modes, timestamps and symlinks kept as they are. */
+export function copyTree(from: string, to: string): void {
+  const r = spawnSync('cp', ['-a', from, to]);
+  if (r.status !== 0) cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+}
+
+/** The base state of a scenario and its reference (uninterrupted) end state. */
+export async function prepare(scenario: Scenario, bench: Bench, opts: { warmup?: boolean } = {}): Promise<Prepared> {
+  const work = bench.work;
+  const p: Prepared = { scenario, bench, work, template: bench.template(scenario.stage), reference: { refs: {}, upstreamDepth: {} }, durationMs: 0, startupMs: 0 };
+  // With warmup, measure twice (the first run warms the page cache) and keep the second.
   let ms = 0;
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < (opts.warmup ? 2 : 1); i++) {
     resetWork(p);
+    if (scenario.trigger) {
+      // Ready, change the plugins, wait for the pass the watcher starts, stop; then converge with a startup pass.
+      const trigger = scenario.trigger;
+      const r = await cliAsync(work, resolveArgs(scenario, work), { onReady: () => trigger(work), untilAfterReady: /"message":"pass done"[^\n]*"trigger":"watch"|"trigger":"watch"[^\n]*"message":"pass done"/, timeoutMs: 60_000 });
+      if (r.code !== 0 || r.readyToDoneMs === undefined) throw new Error(`reference run of ${scenario.name} failed (${r.code}): ${r.stderr.slice(-2000)}`);
+      ms = r.readyToDoneMs;
+    }
     const r = await runToEnd(work, resolveArgs(scenario, work));
     if (r.code !== 0) throw new Error(`reference run of ${scenario.args.join(' ')} failed (${r.code}): ${r.stderr}`);
-    ms = r.ms;
+    if (!scenario.trigger) ms = r.ms;
   }
   const problems = [...fsckProblems(work.gitdir), ...liveProblems(work, true), ...leftovers(work)];
   if (problems.length) throw new Error(`reference run of ${scenario.name} is not clean: ${problems.join('; ')}`);
   p.reference = normState(work.gitdir);
-  p.referenceTags = tagsOf(work);
   p.durationMs = ms;
-  const t0 = Date.now();
-  for (let i = 0; i < 3; i++) cliSync(work, '--version');
-  p.startupMs = (Date.now() - t0) / 3;
+  if (bench.startupMs === null) {
+    const t0 = Date.now();
+    for (let i = 0; i < 2; i++) cliSync(work, '--version');
+    bench.startupMs = (Date.now() - t0) / 2;
+  }
+  p.startupMs = bench.startupMs;
   return p;
 }
 
@@ -562,8 +636,10 @@ export interface TrialResult {
 }
 
 function pickDelay(rnd: () => number, p: Prepared): number {
+  // Triggered daemon passes: counted from the change, up to a bit past the pass's end.
+  if (p.scenario.trigger) return Math.round(rnd() * p.durationMs * 1.3);
   // Mostly after node has started (before that nothing is written), up to a bit past the end.
-  const lo = p.startupMs * 0.6;
+  const lo = p.startupMs * 0.8;
   const hi = p.durationMs * 1.1;
   return Math.round(lo + rnd() * Math.max(1, hi - lo));
 }
@@ -573,19 +649,27 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   const rnd = prng(seed);
   const w = p.work;
   const args = resolveArgs(p.scenario, w);
+  const t0 = Date.now();
+  const lap: string[] = [];
+  const mark = (what: string) => lap.push(`${what} ${Date.now() - t0}`);
   resetWork(p);
+  mark('reset');
   const baseTags = tagsOf(w);
   const killAtMs = pickDelay(rnd, p);
   const res: TrialResult = { scenario: p.scenario.name, seed, killAtMs, killed: false, secondKill: false, hadLock: false, hadJournal: false, problems: [], garbage: 0 };
   const problem = (when: string, list: string[]) => res.problems.push(...list.map((x) => `${when}: ${x}`));
 
-  const first = await cliAsync(w, args, { killAfterMs: killAtMs });
+  const trigger = p.scenario.trigger;
+  const first = trigger ? await cliAsync(w, args, { onReady: () => trigger(w), killAfterMs: killAtMs }) : await cliAsync(w, args, { killAfterMs: killAtMs });
   res.killed = first.killed;
+  // The load on the machine varies: follow the command's real duration, so kills keep landing inside it.
+  if (!first.killed && !trigger && first.code === 0) p.durationMs = Math.round(0.6 * p.durationMs + 0.4 * first.ms);
   if (!first.killed && first.code !== 0 && !(p.scenario.args[0] === 'daemon' && first.signal === 'SIGKILL')) {
     problem('first run', [`exited ${first.code}: ${first.stderr.trim().split('\n').slice(-3).join(' | ')}`]);
   }
 
   // What the kill left: fsck clean, live view complete, no tag of before lost.
+  mark('first');
   problem('after kill', fsckProblems(w.gitdir));
   problem('after kill', liveProblems(w, false));
   const tagsAfterKill = tagsOf(w);
@@ -602,7 +686,9 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
     problem('after second kill', fsckProblems(w.gitdir));
     problem('after second kill', liveProblems(w, false));
   }
+  mark('checks');
   const last = await runToEnd(w, args);
+  mark('rerun');
   recoveryStderr += last.stderr;
   const okExit = last.code === 0 || (p.scenario.rerunMayFail !== undefined && last.code === 1 && p.scenario.rerunMayFail.test(last.stderr));
   if (!okExit) problem('rerun', [`exited ${last.code} (${last.signal ?? ''}): ${last.stderr.trim().split('\n').slice(-3).join(' | ')}`]);
@@ -618,11 +704,28 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   const endTags = tagsOf(w);
   for (const [t, oid] of tagsAfterKill) if (endTags.get(t) !== oid) problem('end', [`tag ${t} present after the kill is lost or moved`]);
   res.garbage = tempGarbage(w).length;
+  mark('end');
+  if (process.env.SKILLSYNC_FAULT_PROFILE) console.log(`[${p.scenario.name} ${seed}] ms: ${lap.join(', ')}`);
   return res;
 }
 
+/**
+ * Where a bench lives: /dev/shm when it is a roomy tmpfs (trials copy thousands of
+ * small files; on a tmpfs that is ~15x faster than on a disk), else the temp dir.
+ * SIGKILL semantics do not depend on the file system: written data is in the page cache.
+ * SKILLSYNC_FAULT_DIR overrides.
+ */
 export function faultBaseDir(label: string): string {
-  const d = join(tmpdir(), `skillsync-faults-${label}-${process.pid}`);
+  let root = process.env.SKILLSYNC_FAULT_DIR ?? tmpdir();
+  if (!process.env.SKILLSYNC_FAULT_DIR) {
+    try {
+      const st = statfsSync('/dev/shm');
+      if (st.type === 0x01021994 && st.bavail * st.bsize > 2 * 1024 ** 3) root = '/dev/shm';
+    } catch {
+      /* no /dev/shm */
+    }
+  }
+  const d = join(root, `skillsync-faults-${label}-${process.pid}`);
   mkdirSync(d, { recursive: true });
   return d;
 }
@@ -643,32 +746,27 @@ export interface ScenarioSummary {
  * Prepare a scenario and run `trials` trials (seeds firstSeed, firstSeed+1, ...), or the
  * single seed in SKILLSYNC_FAULT_SEED. Failures are printed as they happen, with their seed.
  */
-export async function runScenario(name: string, trials: number, label: string, firstSeed?: number): Promise<ScenarioSummary> {
+export async function runScenario(name: string, trials: number, bench: Bench, opts: { firstSeed?: number; warmup?: boolean; reproduce?: string } = {}): Promise<ScenarioSummary> {
   const s = SCENARIOS.find((x) => x.name === name);
   if (!s) throw new Error(`no scenario ${name}`);
-  const base = faultBaseDir(`${label}-${name}`);
-  try {
-    const p = await prepare(s, base);
-    const start = firstSeed ?? 1000 * (SCENARIOS.indexOf(s) + 1);
-    const envSeed = process.env.SKILLSYNC_FAULT_SEED;
-    const seeds = envSeed ? envSeed.split(',').map(Number) : Array.from({ length: trials }, (_, i) => start + i);
-    const results: TrialResult[] = [];
-    for (const seed of seeds) {
-      const r = await trial(p, seed);
-      results.push(r);
-      if (r.problems.length) console.error(`FAILED ${describeFailure(r)}\n    reproduce: SKILLSYNC_FAULT_SEED=${seed} npx vitest run --config test/faults/vitest.config.ts test/faults/${name}`);
-    }
-    const failed = results.filter((r) => r.problems.length);
-    const line =
-      `${name}: ${results.length} trials, ${results.filter((r) => r.killed).length} killed mid-run, ${results.filter((r) => r.secondKill).length} reruns killed too, ` +
-      `${results.filter((r) => r.hadLock).length} stale locks, ${results.filter((r) => r.hadJournal).length} journals, ` +
-      `max temp files left ${Math.max(0, ...results.map((r) => r.garbage))}, ${failed.length} failed ` +
-      `(command ~${p.durationMs} ms, node startup ~${Math.round(p.startupMs)} ms)`;
-    console.log(line);
-    return { line, failures: failed.map(describeFailure), results };
-  } finally {
-    rmTree(base);
+  const p = await prepare(s, bench, { warmup: opts.warmup });
+  const start = opts.firstSeed ?? 1000 * (SCENARIOS.indexOf(s) + 1);
+  const envSeed = process.env.SKILLSYNC_FAULT_SEED;
+  const seeds = envSeed ? envSeed.split(',').map(Number) : Array.from({ length: trials }, (_, i) => start + i);
+  const results: TrialResult[] = [];
+  for (const seed of seeds) {
+    const r = await trial(p, seed);
+    results.push(r);
+    if (r.problems.length) console.error(`FAILED ${describeFailure(r)}\n    reproduce: SKILLSYNC_FAULT_SEED=${seed} ${opts.reproduce ?? `npx vitest run --config test/faults/vitest.config.ts test/faults/${name}.test.ts`}`);
   }
+  const failed = results.filter((r) => r.problems.length);
+  const line =
+    `${name}: ${results.length} trials, ${results.filter((r) => r.killed).length} killed mid-run, ${results.filter((r) => r.secondKill).length} reruns killed too, ` +
+    `${results.filter((r) => r.hadLock).length} stale locks, ${results.filter((r) => r.hadJournal).length} journals, ` +
+    `max temp files left ${Math.max(0, ...results.map((r) => r.garbage))}, ${failed.length} failed ` +
+    `(command ~${p.durationMs} ms, node startup ~${Math.round(p.startupMs)} ms)`;
+  console.log(line);
+  return { line, failures: failed.map(describeFailure), results };
 }
 
 /** Trials per scenario for the long suite: SKILLSYNC_FAULT_TRIALS (default 200). */

@@ -1,9 +1,13 @@
-// Crash safety, long run: SIGKILL `skillsync sync` at random moments (see lib.ts).
+// Crash safety, long run: SIGKILL `skillsync sync` at random moments, SKILLSYNC_FAULT_TRIALS
+// times (default 200); see lib.ts for what each trial checks.
 // Reproduce a failing trial: SKILLSYNC_FAULT_SEED=<seed> npx vitest run --config test/faults/vitest.config.ts test/faults/sync
-import { expect, it } from 'vitest';
-import { LONG_TRIALS, runScenario } from './lib.js';
+import { afterAll, expect, it } from 'vitest';
+import { Bench, LONG_TRIALS, faultBaseDir, runScenario } from './lib.js';
+
+const bench = new Bench(faultBaseDir('long-sync'));
+afterAll(() => bench.cleanup());
 
 it('sync: killed at random moments, then rerun, ends exactly as an uninterrupted run', async () => {
-  const r = await runScenario('sync', LONG_TRIALS, 'long');
+  const r = await runScenario('sync', LONG_TRIALS, bench, { warmup: true });
   expect(r.failures).toEqual([]);
 });

@@ -1,0 +1,171 @@
+// The daemon on the whole fleet: time to /healthz (first full pass), resident memory
+// with every file watched, idle CPU, and the latency from "file saved upstream" to
+// "proposal branch exists" (the ref file is polled every 5 ms; `git rev-parse` would
+// be too coarse).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { request } from 'node:http';
+import { startProcess, rssOf, sleep, percentile, median, fmtMs } from '../measure.js';
+import { skillDir } from '../fleet.js';
+import { BIN, readRefFile } from '../context.js';
+
+export const name = 'daemon';
+export const title = 'daemon latency and memory';
+
+const POLL_MS = 5;
+const LATENCY_TIMEOUT_MS = 15_000;
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function get(port, path, timeoutMs = 2000) {
+  return new Promise((res) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: timeoutMs }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => res({ status: r.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => res({ status: 0, body: '' }));
+    req.end();
+  });
+}
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+export async function run(ctx) {
+  const fleet = ctx.fleet();
+  const enabled = ctx.enabledWorkspace();
+  const port = await freePort();
+  const debounceMs = ctx.preset.debounceMs;
+  // A schedule that never fires during the run: the latency measured is the watcher's.
+  const cfg = ctx.config('daemon', {
+    ws: enabled.ws,
+    extra: `debounceMs: ${debounceMs}\nschedule: "0 0 1 1 *"\nhttp: { listen: "127.0.0.1:${port}" }\n`,
+  });
+  const P = fleet.plugins.length;
+  const S = fleet.plugins[0].skills.length;
+  const n = ctx.preset.daemonIterations;
+  const touched = new Map(); // file → original bytes
+  const label = `${fleet.files} files`;
+  ctx.log(`  daemon: debounceMs ${debounceMs}, http 127.0.0.1:${port}, ${n} latency rounds`);
+
+  const t0 = process.hrtime.bigint();
+  const d = startProcess(process.execPath, [BIN, '--config', cfg.config, 'daemon'], { cwd: ctx.root });
+  let exited = null;
+  d.exited.then((e) => (exited = e));
+  try {
+    // 1. first full pass → /healthz 200
+    let healthyMs = NaN;
+    for (;;) {
+      if (exited) throw new Error(`daemon exited (${exited.code ?? exited.signal}) before /healthz: ${(d.out.stderr + d.out.stdout).trim().slice(-1500)}`);
+      const h = await get(port, '/healthz', 1000);
+      if (h.status === 200) {
+        healthyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+        break;
+      }
+      if (Number(process.hrtime.bigint() - t0) / 1e6 > 1800_000) throw new Error('no /healthz 200 within 30 minutes');
+      await sleep(20);
+    }
+    const pid = d.child.pid;
+    const rss0 = rssOf(pid);
+    ctx.row({ scenario: name, work: `daemon: start → /healthz 200 (first full pass), ${label}`, skillsync: fmtMs(healthyMs), git: '', ratio: null, target: '—', met: null });
+    ctx.row({ scenario: name, work: `daemon resident memory after /healthz, ${label} watched`, skillsync: `${rss0.rssMB.toFixed(0)} MB`, git: '', ratio: null, target: '≤ 150 MB', met: rss0.rssMB <= 150, mb: rss0 });
+    // 2. idle: let the watcher settle, and see what an idle daemon costs
+    await sleep(1000);
+    const c0 = cpuSeconds(pid);
+    const idleWindow = 3000;
+    await sleep(idleWindow);
+    const idleCpu = (cpuSeconds(pid) - c0) / (idleWindow / 1000);
+    ctx.note(name, `idle daemon CPU over ${idleWindow / 1000} s after /healthz: ${(idleCpu * 100).toFixed(1)}% of one core; RSS after /healthz ${rss0.rssMB.toFixed(0)} MB.`);
+    // 3. latency rounds: a different skill each round
+    const lat = [];
+    const rssSeries = [];
+    let timeouts = 0;
+    for (let i = 0; i < n; i++) {
+      if (exited) throw new Error(`daemon exited (${exited.code ?? exited.signal}) during latency round ${i + 1}: ${(d.out.stderr + d.out.stdout).trim().slice(-1500)}`);
+      const pi = i % P;
+      const si = 1 + (Math.floor(i / P) % Math.max(1, S - 1));
+      const plugin = fleet.plugins[pi].id;
+      const skill = fleet.plugins[pi].skills[si % S];
+      const file = join(skillDir(fleet, pi, si % S), 'SKILL.md');
+      if (!touched.has(file)) touched.set(file, readFileSync(file));
+      const ref = `refs/heads/proposals/${plugin}/${skill}`;
+      const before = readRefFile(cfg.gitdir, ref);
+      const t = process.hrtime.bigint();
+      writeFileSync(file, Buffer.concat([touched.get(file), Buffer.from(`\nSaved upstream, round ${i + 1}.\n`)]));
+      let ms = NaN;
+      for (;;) {
+        const now = readRefFile(cfg.gitdir, ref);
+        const el = Number(process.hrtime.bigint() - t) / 1e6;
+        if (now && now !== before) {
+          ms = el;
+          break;
+        }
+        if (el > LATENCY_TIMEOUT_MS || exited) break;
+        await sleep(POLL_MS);
+      }
+      if (Number.isFinite(ms)) lat.push(ms);
+      else timeouts++;
+      rssSeries.push(rssOf(pid).rssMB);
+      await sleep(150);
+    }
+    if (timeouts) ctx.fail(name, `${timeouts} of ${n} saves produced no proposal branch within ${LATENCY_TIMEOUT_MS / 1000} s`);
+    const p50 = median(lat);
+    const p95 = percentile(lat, 95);
+    ctx.row({
+      scenario: name,
+      work: `daemon: file saved upstream → proposal branch (debounceMs ${debounceMs})`,
+      skillsync: lat.length ? `p50 ${fmtMs(p50)} / p95 ${fmtMs(p95)}` : 'no proposals',
+      git: '', ratio: null, target: 'p95 ≤ 300 ms', met: lat.length ? p95 <= 300 && !timeouts : false,
+      detail: `${lat.length} of ${n} rounds, a different skill each round, min ${fmtMs(Math.min(...lat))}, max ${fmtMs(Math.max(...lat))}; includes the ${debounceMs} ms debounce; ref file polled every ${POLL_MS} ms`,
+      ms: { samples: lat },
+    });
+    const rss1 = rssOf(pid);
+    const at = [...new Set([0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 1])].filter((k) => k < rssSeries.length);
+    ctx.row({
+      scenario: name, work: `daemon resident memory after ${n} proposals (peak VmHWM)`, skillsync: `${rss1.rssMB.toFixed(0)} MB (${rss1.hwmMB.toFixed(0)} MB)`, git: '', ratio: null, target: '≤ 150 MB', met: Math.max(rss1.rssMB, rss1.hwmMB) <= 150, mb: rss1,
+      detail: `VmRSS after /healthz ${rss0.rssMB.toFixed(0)} MB, then after round ${at.map((k) => `${k + 1}: ${rssSeries[k].toFixed(0)} MB`).join(', ')}`,
+    });
+    const m = await get(port, '/metrics', 5000);
+    if (m.status !== 200) ctx.fail(name, `/metrics answered ${m.status}`);
+    else ctx.note(name, `/metrics: ${m.body.split('\n').filter((l) => l && !l.startsWith('#')).length} samples, e.g. ${m.body.split('\n').filter((l) => l && !l.startsWith('#')).slice(0, 4).join('; ')}`);
+  } finally {
+    // 4. SIGTERM: a clean, prompt stop
+    if (!exited) {
+      const ts = process.hrtime.bigint();
+      d.child.kill('SIGTERM');
+      const e = await Promise.race([d.exited, sleep(30_000).then(() => null)]);
+      const stopMs = Number(process.hrtime.bigint() - ts) / 1e6;
+      if (!e) {
+        ctx.fail(name, 'daemon did not stop within 30 s of SIGTERM; killed');
+        d.child.kill('SIGKILL');
+        await d.exited;
+      } else {
+        if (e.code !== 0) ctx.fail(name, `daemon exit after SIGTERM: ${e.code ?? e.signal}: ${d.out.stderr.trim().slice(-500)}`);
+        ctx.note(name, `SIGTERM → exit in ${fmtMs(stopMs)} (exit ${e.code ?? e.signal}).`);
+      }
+    }
+    for (const [file, orig] of touched) writeFileSync(file, orig);
+    if (touched.size) ctx.ss(enabled, ['sync'], { timeoutMs: 600_000 });
+  }
+}

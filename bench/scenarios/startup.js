@@ -1,0 +1,21 @@
+// The floor every whole-process number stands on: a bare Node start and a bare git
+// start, so readers can tell process start-up from work.
+import { timeCmd, interleave, fmtMs } from '../measure.js';
+import { BIN, gitEnv } from '../context.js';
+
+export const name = 'startup';
+export const title = 'process floor';
+
+export async function run(ctx) {
+  const runs = Math.max(ctx.preset.runs, 5);
+  const r = interleave(
+    {
+      git: { run: () => timeCmd('git', ['--version'], { env: gitEnv() }).ms },
+      node: { run: () => timeCmd(process.execPath, ['-e', '0']).ms },
+      skillsync: { run: () => timeCmd(process.execPath, [BIN, '--version']).ms },
+    },
+    { runs, warmup: 1 },
+  );
+  ctx.row({ scenario: name, work: 'floor: `node -e 0` vs `git --version`', skillsync: fmtMs(r.node.median), git: fmtMs(r.git.median), ratio: r.node.median / r.git.median, target: '—', met: null, ms: { skillsync: r.node, git: r.git } });
+  ctx.row({ scenario: name, work: 'floor: `skillsync --version` (node + CLI load)', skillsync: fmtMs(r.skillsync.median), git: fmtMs(r.git.median), ratio: r.skillsync.median / r.git.median, target: '—', met: null, ms: { skillsync: r.skillsync, git: r.git } });
+}

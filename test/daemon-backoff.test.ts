@@ -1,0 +1,69 @@
+// Retry delays after failures: a table of (failures → delay) and the tracker that keeps
+// one failure count per plugin.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BACKOFF, RetryTracker, retryDelay, type BackoffPolicy } from '../src/daemon/backoff.js';
+
+const noJitter: BackoffPolicy = { ...DEFAULT_BACKOFF, jitter: 0 };
+
+describe('retryDelay', () => {
+  const table: [number, number][] = [
+    [0, 0],
+    [-1, 0],
+    [1, 2_000],
+    [2, 4_000],
+    [3, 8_000],
+    [4, 16_000],
+    [7, 128_000],
+    [8, 256_000],
+    [9, 300_000], // capped
+    [50, 300_000],
+    [10_000, 300_000], // no overflow to Infinity
+  ];
+  it.each(table)('after %i failures: %i ms', (failures, ms) => {
+    expect(retryDelay(failures, noJitter)).toBe(ms);
+  });
+
+  it('NaN failures count as none', () => {
+    expect(retryDelay(Number.NaN, noJitter)).toBe(0);
+  });
+
+  it('jitter only shortens the delay, by at most the jitter fraction', () => {
+    const p: BackoffPolicy = { baseMs: 1000, factor: 2, maxMs: 60_000, jitter: 0.2 };
+    expect(retryDelay(1, p, () => 0)).toBe(1000);
+    expect(retryDelay(1, p, () => 1)).toBe(800);
+    expect(retryDelay(1, p, () => 0.5)).toBe(900);
+    expect(retryDelay(20, p, () => 1)).toBe(48_000); // the cap, minus 20 %
+    expect(retryDelay(1, p, () => 7)).toBe(800); // random() out of range is clamped
+  });
+});
+
+describe('RetryTracker', () => {
+  it('counts failures per key, schedules the next attempt, and forgets on success', () => {
+    const t = new RetryTracker(noJitter, () => 0);
+    expect(t.nextDueAt()).toBeNull();
+    expect(t.fail('a', 1000, 'boom')).toEqual({ failures: 1, dueAt: 3000, lastError: 'boom' });
+    expect(t.fail('a', 3000)).toMatchObject({ failures: 2, dueAt: 7000 });
+    t.fail('b', 1000);
+    expect(t.nextDueAt()).toBe(3000);
+    expect(t.due(2999)).toEqual([]);
+    expect(t.due(3000)).toEqual(['b']);
+    expect(t.due(10_000)).toEqual(['a', 'b']);
+    expect(t.keys()).toEqual(['a', 'b']);
+    expect(t.succeed('a')).toBe(2);
+    expect(t.succeed('a')).toBe(0);
+    expect(t.size).toBe(1);
+    t.forget('b');
+    expect(t.size).toBe(0);
+    expect(t.nextDueAt()).toBeNull();
+  });
+
+  it('postpone never brings a due time forward', () => {
+    const t = new RetryTracker(noJitter);
+    t.fail('a', 0); // due at 2000
+    t.postpone(['a'], 500);
+    expect(t.get('a')!.dueAt).toBe(2000);
+    t.postpone(['a', 'missing'], 5000);
+    expect(t.get('a')!.dueAt).toBe(5000);
+    expect(t.get('missing')).toBeUndefined();
+  });
+});
