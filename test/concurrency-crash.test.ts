@@ -144,6 +144,9 @@ describe('crash points, reproduced exactly', () => {
     for (let i = 0; i < 20; i++) env.skill('many', `m${i}`, { 'SKILL.md': skillMd(`m${i}`) });
     env.ok('enable', 'many');
     writeFileSync(join(env.gitdir, 'packed-refs.lock'), '');
+    // A fresh ref lock may be a live git process's: only a stale one (seconds old) is removed.
+    const old = Date.now() / 1000 - 30;
+    utimesSync(join(env.gitdir, 'packed-refs.lock'), old, old);
     writeFileSync(join(env.workspace, 'lock'), JSON.stringify({ pid: 2 ** 22 + 23, host: hostname(), start: '1', command: 'sync', at: new Date().toISOString() }));
     for (let i = 0; i < 20; i++) writeFileSync(join(env.plugins, 'many', 'skills', `m${i}`, 'SKILL.md'), skillMd(`m${i}`, 'v2\n'));
     const r = env.run('sync');
@@ -151,6 +154,7 @@ describe('crash points, reproduced exactly', () => {
     // Every proposal is there, and a reject (which deletes refs) works at once too.
     expect(env.git('for-each-ref', '--format=%(refname)', 'refs/heads/proposals/many/').split('\n')).toHaveLength(20);
     writeFileSync(join(env.gitdir, 'packed-refs.lock'), '');
+    utimesSync(join(env.gitdir, 'packed-refs.lock'), old, old);
     const rj = env.run('reject', 'many/m0');
     expect(rj.code, rj.stderr).toBe(0);
     expect(leftovers(work(env))).toEqual([]);

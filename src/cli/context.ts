@@ -3,18 +3,12 @@ import { loadConfig, type Config } from '../config.js';
 import { stderrLogger, type Logger } from '../log.js';
 import { openContext, type Ctx } from '../workspace/context.js';
 
-export interface Globals {
-  config?: string;
-  workspace?: string;
-  json: boolean;
-  verbose: boolean;
-}
+import { CliOutput, type Globals } from './output.js';
+export type { Globals } from './output.js';
 
-export class Cli {
+export class Cli extends CliOutput {
   private cfg?: Config;
   private logger?: Logger;
-
-  constructor(readonly g: Globals) {}
 
   config(): Config {
     if (!this.cfg) {
@@ -37,23 +31,6 @@ export class Cli {
   /** Open the workspace; mutating commands create it on first use. */
   ctx(create = false): Ctx {
     return openContext(this.config(), this.log(), { create });
-  }
-
-  out(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  }
-
-  /** JSON on --json, else the text rendering. */
-  emit(value: unknown, text: () => string): void {
-    if (this.g.json) this.out(JSON.stringify(value, null, 2));
-    else {
-      const t = text();
-      if (t) this.out(t);
-    }
-  }
-
-  warn(message: string): void {
-    process.stderr.write(`skillsync: warning: ${message}\n`);
   }
 }
 

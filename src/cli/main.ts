@@ -2,7 +2,8 @@
 // `skillsync: <message>` on stderr, exit 1 (2 for usage errors), no stack trace.
 import { readFileSync } from 'node:fs';
 import { UsageError, isSkillsyncError, toSkillsyncError } from '../core/errors.js';
-import { Cli, type Command, type Globals } from './context.js';
+import type { Cli, Command, Globals } from './context.js';
+import { CliOutput } from './output.js';
 // Commands load lazily: `skillsync hash` should not pay for the daemon's imports.
 type Loader = () => Promise<Command>;
 const COMMANDS: Record<string, [Loader, string]> = {
@@ -94,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       } else rest.push(a);
     }
-    return await (await cmd[0]())(new Cli(g), rest);
+    // hash and merge-file need no config or workspace: skip loading them.
+    const light = name === 'hash' || name === 'merge-file';
+    const cli = light ? (new CliOutput(g) as Cli) : new (await import('./context.js')).Cli(g);
+    return await (await cmd[0]())(cli, rest);
   } catch (err) {
     const e = toSkillsyncError(err);
     if (process.env.SKILLSYNC_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);

@@ -323,7 +323,7 @@ export class Daemon {
       if (this.mutex.isLocked || this.debouncer.pending) return this.collectWhenIdle();
       const t0 = Date.now();
       if (collectGarbage()) this.log.debug('memory collected after passes', { ms: Date.now() - t0, rss: process.memoryUsage().rss });
-    }, 250);
+    }, 500);
   }
 
   private enabledIds(): Set<string> {
@@ -451,7 +451,8 @@ export class Daemon {
         this.indexed = false;
         this.index = new PluginIndex();
       }
-      if (!same('sources') || !same('workspace')) {
+      // Also after the inotify limit stopped watching: the limit may have been raised since.
+      if (!same('sources') || !same('workspace') || !this.watcher?.active) {
         await this.watcher?.close();
         this.watcher = null;
         await this.startWatcher();

@@ -23,7 +23,17 @@ function refPath(gitdir: string, name: string): string {
   return join(gitdir, name);
 }
 
-let packedCache: { path: string; mtimeMs: number; size: number; refs: Map<string, string> } | null = null;
+let packedCache: { path: string; mtimeMs: number; size: number; refs: Map<string, string>; sorted?: string[] } | null = null;
+
+/** Packed ref names in code-unit order, for prefix lookups by binary search. */
+function packedSorted(gitdir: string): string[] {
+  const refs = readPackedRefs(gitdir);
+  if (packedCache && packedCache.refs === refs) {
+    packedCache.sorted ??= [...refs.keys()].sort();
+    return packedCache.sorted;
+  }
+  return [...refs.keys()].sort();
+}
 
 export function readPackedRefs(gitdir: string): Map<string, string> {
   const path = join(gitdir, 'packed-refs');
@@ -83,7 +93,8 @@ function acquireLockFile(file: string, name: string): string {
     mkdirSync(dir, { recursive: true });
     knownDirs.add(dir);
   }
-  const deadline = Date.now() + 1000;
+  // Wait long enough for a lock of a killed process to count as stale and be removed.
+  const deadline = Date.now() + STALE_REF_LOCK_MS + 1000;
   for (;;) {
     try {
       closeSync(openSync(lockPath, 'wx', 0o644));
@@ -206,7 +217,18 @@ function pruneEmptyDirs(gitdir: string, dir: string): void {
 /** All refs under a prefix (e.g. 'refs/heads/proposals/'), loose overriding packed. */
 export function listRefs(gitdir: string, prefix: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [name, oid] of readPackedRefs(gitdir)) if (name.startsWith(prefix)) out.set(name, oid);
+  const packed = readPackedRefs(gitdir);
+  if (packed.size) {
+    const names = packedSorted(gitdir);
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (names[mid] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < names.length && names[i].startsWith(prefix); i++) out.set(names[i], packed.get(names[i])!);
+  }
   const baseDir = prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix);
   const walk = (rel: string) => {
     let names: string[];

@@ -69,7 +69,14 @@ export class WorkspaceLock {
       throw err;
     }
     const info: LockInfo = { pid: process.pid, host: hostname(), start: procStart(process.pid), command, at: new Date().toISOString() };
-    writeSync(fd, JSON.stringify(info));
+    try {
+      writeSync(fd, JSON.stringify(info));
+    } catch (err) {
+      // e.g. ENOSPC: do not leave an empty lock behind.
+      closeSync(fd);
+      rmSync(this.path, { force: true });
+      throw err;
+    }
     closeSync(fd);
     return true;
   }

@@ -2,7 +2,8 @@
 // rollback <skill> <version>: an earlier version's tree, published as a new version.
 import { SkillsyncError } from '../core/errors.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
-import { validateSkillName } from '../core/names.js';
+import { foldedKey, validateSkillName } from '../core/names.js';
+import { caseIndex } from './enable.js';
 import { hashDirectory } from '../git/dir-tree.js';
 import { lookupPath } from '../git/tree-editor.js';
 import { existsSync, statSync } from 'node:fs';
@@ -52,6 +53,10 @@ export function publishSkill(ctx: Ctx, skill: string, from: string, message?: st
     const tree = hashDirectory(from, { store: ctx.store }).oid;
     if (!lookupPath(ctx.store, tree, 'SKILL.md')) {
       throw new SkillsyncError('ENO_SKILL_MD', `${from} has no SKILL.md at its top; a skill folder needs one`, { path: from });
+    }
+    const twin = caseIndex(state).get(foldedKey(skill));
+    if (twin && twin !== skill) {
+      throw new SkillsyncError('EOWNERSHIP', `skill '${skill}' differs only by case from '${twin}' in the workspace; the two would collide on case-insensitive file systems — nothing was changed`, { skill, existing: twin });
     }
     const b = state.bindings.get(skill);
     if (b && b.status === 'disabled') {

@@ -746,6 +746,8 @@ export interface ScenarioSummary {
  * Prepare a scenario and run `trials` trials (seeds firstSeed, firstSeed+1, ...), or the
  * single seed in SKILLSYNC_FAULT_SEED. Failures are printed as they happen, with their seed.
  */
+const DIST_CHANGING = /does not provide an export named|ERR_MODULE_NOT_FOUND|Cannot find module .*dist|SyntaxError: .*dist\//;
+
 export async function runScenario(name: string, trials: number, bench: Bench, opts: { firstSeed?: number; warmup?: boolean; reproduce?: string } = {}): Promise<ScenarioSummary> {
   const s = SCENARIOS.find((x) => x.name === name);
   if (!s) throw new Error(`no scenario ${name}`);
@@ -755,7 +757,14 @@ export async function runScenario(name: string, trials: number, bench: Bench, op
   const seeds = envSeed ? envSeed.split(',').map(Number) : Array.from({ length: trials }, (_, i) => start + i);
   const results: TrialResult[] = [];
   for (const seed of seeds) {
-    const r = await trial(p, seed);
+    let r = await trial(p, seed);
+    // Several engineers build dist/ in this checkout: a trial that ran while it was half
+    // rewritten fails with an ES module link error. That is not the code under test; retry it.
+    for (let again = 0; again < 3 && r.problems.some((x) => DIST_CHANGING.test(x)); again++) {
+      console.warn(`[${name} ${seed}] dist/ changed during the trial; running it again`);
+      await new Promise((res) => setTimeout(res, 5000));
+      r = await trial(p, seed);
+    }
     results.push(r);
     if (r.problems.length) console.error(`FAILED ${describeFailure(r)}\n    reproduce: SKILLSYNC_FAULT_SEED=${seed} ${opts.reproduce ?? `npx vitest run --config test/faults/vitest.config.ts test/faults/${name}.test.ts`}`);
   }
