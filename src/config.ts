@@ -21,9 +21,11 @@ export interface Config {
   safety: SafetyPolicy;
   /** Apply fast_forward updates without review: true for all plugins or a list of plugin ids. */
   autoApplyFastForward: boolean | string[];
+  /** Daemon: enable newly discovered plugins (true or a list of ids). */
+  autoEnable: boolean | string[];
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward'];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable'];
 
 function bad(key: string, what: string): SkillsyncError {
   return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
@@ -89,6 +91,11 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     throw bad('autoApplyFastForward', 'must be true, false or a list of plugin ids');
   }
 
+  const autoEn = raw.autoEnable ?? false;
+  if (!(typeof autoEn === 'boolean' || (Array.isArray(autoEn) && autoEn.every((x) => typeof x === 'string')))) {
+    throw bad('autoEnable', 'must be true, false or a list of plugin ids');
+  }
+
   return {
     file,
     workspace: abs(ws),
@@ -100,6 +107,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     http,
     safety: parseSafetyPolicy(raw.safety, 'safety'),
     autoApplyFastForward: auto as boolean | string[],
+    autoEnable: autoEn as boolean | string[],
   };
 }
 

@@ -16,6 +16,7 @@ import { discover } from '../workspace/discovery.js';
 import { withLock } from '../workspace/mutate.js';
 import { readMainState } from '../workspace/state.js';
 import { syncAll, type SyncResult } from '../workspace/sync.js';
+import { autoEnable } from '../workspace/auto-enable.js';
 import { RetryTracker } from './backoff.js';
 import { Debouncer } from './debounce.js';
 import { collectGarbage } from './gc.js';
@@ -250,7 +251,14 @@ export class Daemon {
     const waitMs = trigger === 'schedule' ? 0 : this.config.lockTimeoutSeconds * 1000;
     let r: SyncResult;
     try {
-      r = await this.locked('daemon sync', () => syncAll(this.ctx, ids), waitMs);
+      r = await this.locked(
+        'daemon sync',
+        () => {
+          if (full) autoEnable(this.ctx);
+          return syncAll(this.ctx, ids);
+        },
+        waitMs,
+      );
     } catch (err) {
       const e = toSkillsyncError(err);
       if (e.code === 'ESTOPPING') return false;
