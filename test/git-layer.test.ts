@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync, existsSync, utimesSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { git, gitTry, tempDir, writeTree, gitTreeOf } from './helpers/git.js';
 import { hashDirectory, type StatCache } from '../src/git/dir-tree.js';
 import { ObjectStore } from '../src/git/objects.js';
@@ -145,15 +146,29 @@ describe('object store and refs against the git CLI', () => {
     expect(gitTry(gd, ['fsck', '--strict']).status).toBe(0);
   });
 
-  it('respects a ref lock held by git', () => {
+  it('waits while git holds a ref lock, and removes a stale one of a killed process', () => {
     const root = tmp();
     const gd = join(root, 'repo.git');
     initBareRepo(gd);
     const store = new ObjectStore(gd);
     const sig = { name: 'a', email: 'b', timestamp: 1, tzOffset: 0 };
     const c = store.writeCommit({ tree: store.writeTree([]), parents: [], author: sig, committer: sig, message: 'm\n' });
-    writeFileSync(join(gd, 'refs/heads/main.lock'), '');
-    expect(() => updateRef(gd, 'refs/heads/main', c, null)).toThrowError(/locked/);
-    expect(existsSync(join(gd, 'refs/heads/main'))).toBe(false);
+    const lock = join(gd, 'refs/heads/main.lock');
+    // A live holder (git) releases its lock after a moment: we wait for it.
+    writeFileSync(lock, '');
+    const holder = spawn('sh', ['-c', `sleep 0.4; rm -f '${lock}'`]);
+    const t0 = Date.now();
+    updateRef(gd, 'refs/heads/main', c, null);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    holder.kill();
+    expect(git(gd, ['rev-parse', 'main'])).toBe(c);
+    // A lock left by a killed process (old) is removed and the update goes through.
+    writeFileSync(lock, '');
+    const old = Date.now() / 1000 - 60;
+    utimesSync(lock, old, old);
+    updateRef(gd, 'refs/heads/main', c, c);
+    expect(existsSync(lock)).toBe(false);
+    // Compare-and-swap still refuses a wrong expectation.
+    expect(() => updateRef(gd, 'refs/heads/main', c, null)).toThrowError(/changed/);
   });
 });
