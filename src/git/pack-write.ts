@@ -3,7 +3,7 @@
 // plus `git gc` would give. Written to temp names; the .pack is renamed in before the
 // .idx, so a reader (git or us) never sees an index without its pack.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import type { ObjectType } from './hash.js';
@@ -64,7 +64,8 @@ export function writePack(gitdir: string, objects: PackObject[]): string {
     }
     const sum = packHash.digest();
     writeSync(fd, sum);
-    fsyncSync(fd);
+    // No fsync, like git's default (core.fsync off for objects): a killed process cannot
+    // lose page-cache data, and the rename order already keeps readers consistent.
     closeSync(fd);
     const name = `pack-${sum.toString('hex')}`;
     entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
@@ -104,7 +105,6 @@ export function writePack(gitdir: string, objects: PackObject[]): string {
 
     const ifd = openSync(tmpIdx, 'wx', 0o444);
     writeSync(ifd, idx);
-    fsyncSync(ifd);
     closeSync(ifd);
     renameSync(tmpPack, join(dir, `${name}.pack`));
     renameSync(tmpIdx, join(dir, `${name}.idx`));

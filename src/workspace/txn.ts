@@ -136,7 +136,7 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   if (!main && txn.ops.length === 0) return;
   const journal: Journal = { main, ops: txn.ops, command, at: new Date().toISOString() };
   const useJournal = main !== null || txn.ops.length > 1;
-  if (useJournal) writeFileAtomic(ctx.paths.journal, JSON.stringify(journal), { fsync: true });
+  if (useJournal) writeFileAtomic(ctx.paths.journal, JSON.stringify(journal)); // atomic rename; no fsync, as git's refs
   try {
     if (main) updateRef(ctx.paths.gitdir, MAIN, main.new, main.old);
   } catch (err) {
