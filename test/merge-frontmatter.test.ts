@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { mergeSkillMd } from '../src/core/merge/frontmatter.js';
 import { segmentFrontMatter, splitSkillMd } from '../src/core/merge/frontmatter-segment.js';
 import { gitTry, tempDir } from './helpers/git.js';
+import { rng } from './helpers/rng.js';
 
 const LABELS: [string, string, string] = ['local', 'base', 'upstream'];
 const scratch = tempDir('skillsync-fm-');
@@ -491,17 +492,6 @@ describe('segmentFrontMatter', () => {
 
 // ---- property: edits to different keys on each side always merge cleanly ----
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (k: number) => Math.floor(next() * k), chance: (p: number) => next() < p };
-}
 
 type Val = string | string[] | Record<string, string>;
 interface Entry {

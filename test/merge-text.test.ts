@@ -5,6 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isBinary, mergeText, type TextMergeOptions } from '../src/core/merge/text.js';
 import { gitTry, tempDir } from './helpers/git.js';
+import { rng as rngObj } from './helpers/rng.js';
+
+const rng = (seed: number) => rngObj(seed).next;
 
 let dir: string;
 let cleanup: () => void;
@@ -43,17 +46,6 @@ function expectGit(cur: Buffer | string, base: Buffer | string, oth: Buffer | st
   return r;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('mergeText: basics', () => {
   it('merges non-overlapping edits cleanly', () => {

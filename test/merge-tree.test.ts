@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mergeTrees, type FlatTree, type FileMode, type TreeConflictKind, type TreeMergeResult } from '../src/core/merge/tree.js';
 import { git, gitTry, gitTreeOf, tempDir, writeTree } from './helpers/git.js';
+import { rng } from './helpers/rng.js';
 
 type Spec = string | Buffer | { content: string | Buffer; mode?: number };
 type Files = Record<string, Spec>;
@@ -491,18 +492,6 @@ describe('mergeTrees (pure)', () => {
 
 // ---- randomized: many small trees, every answer checked against git ----
 
-/** Deterministic PRNG (mulberry32) so a failure names its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), chance: (p: number) => next() < p };
-}
 
 // No path here is a folder of another, so git never renames a file aside (file/directory is covered above).
 const POOL = ['a.txt', 'b.md', 'run.sh', 'd/e.txt', 'd/f.md', 'd/g/h.txt', 'd/g/i.bin', 'j/k.txt', 'j/l.txt', 'm.bin'];
