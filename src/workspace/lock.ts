@@ -112,6 +112,16 @@ export class WorkspaceLock {
     }
   }
 
+  /** A `lock.break` left by a process killed while breaking a stale lock: harmless once we hold the lock. */
+  private dropStaleBreaker(): void {
+    const breaker = this.path + '.break';
+    try {
+      if (Date.now() - statSync(breaker).mtimeMs > 5000) rmSync(breaker, { force: true });
+    } catch {
+      /* none */
+    }
+  }
+
   /** Acquire within timeoutMs (0 = one try). Throws ELOCKED naming the holder. */
   async acquire(command: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -119,6 +129,7 @@ export class WorkspaceLock {
     for (;;) {
       if (this.tryCreate(command)) {
         this.held = true;
+        this.dropStaleBreaker();
         return;
       }
       this.breakIfStale();
