@@ -223,6 +223,29 @@ describe('reviewed like branches', () => {
   });
 });
 
+describe('crash recovery keeps the work of people', () => {
+  it('a journaled branch delete is not replayed over a branch someone pushed to meanwhile', () => {
+    env = setup();
+    upstream(env, 'other', skillMd('other', 'first\n'));
+    env.ok('sync');
+    const generated = env.git('rev-parse', 'proposals/alpha/other');
+    const clone = join(env.root, 'clone');
+    git(env.root, ['clone', '-q', env.gitdir, clone]);
+    git(clone, ['checkout', '-q', 'proposals/alpha/other']);
+    writeFileSync(join(clone, 'skills', 'other', 'SKILL.md'), skillMd('other', 'reviewed\n'));
+    git(clone, ['commit', '-qam', 'review']);
+    git(clone, ['push', '-q', 'origin', 'proposals/alpha/other']);
+    const human = env.git('rev-parse', 'proposals/alpha/other');
+    // What a command killed after its commit point would leave: delete of the old tip.
+    writeFileSync(
+      join(env.workspace, 'journal.json'),
+      JSON.stringify({ main: null, ops: [{ name: 'refs/heads/proposals/alpha/other', oid: null, expected: generated }], command: 'reject alpha/other', at: new Date().toISOString() }),
+    );
+    env.ok('sync');
+    expect(env.git('rev-parse', 'proposals/alpha/other')).toBe(human);
+  });
+});
+
 describe('git repository source', () => {
   it('follows a ref: a new commit upstream becomes a proposal', () => {
     env = makeEnv({ sources: ['{ git: ./market, ref: main }'] });

@@ -99,7 +99,10 @@ function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
   const gd = ctx.paths.gitdir;
   try {
     if (op.oid === null) {
-      deleteRef(gd, op.name, replay ? undefined : op.expected);
+      // On replay the delete may already have happened; otherwise keep the
+      // compare-and-swap, so a branch someone pushed to meanwhile is left alone.
+      if (replay && readRef(gd, op.name) === null) return;
+      deleteRef(gd, op.name, op.expected);
     } else {
       if (replay && readRef(gd, op.name) === op.oid) return;
       updateRef(gd, op.name, op.oid, op.expected);
