@@ -25,6 +25,7 @@ const COMMANDS: Record<string, [Loader, string]> = {
   hash: [async () => (await import('./commands/hash.js')).hash, 'hash <dir>: the git tree oid of a directory'],
   'merge-file': [async () => (await import('./commands/merge-file.js')).mergeFile, 'merge-file [-p] [-L ...] <current> <base> <other>: three-way text merge'],
   daemon: [async () => (await import('./commands/daemon.js')).daemon, 'run in the foreground: watch, schedule, sync'],
+  fetch: [async () => (await import('./commands/fetch.js')).fetch, 'fetch [<source>...]: fetch remote sources now and say what changed'],
 };
 
 function help(): string {

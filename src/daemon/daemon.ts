@@ -40,7 +40,7 @@ export function watchRoots(cfg: Config, log: Logger): WatchRoot[] {
   const roots: WatchRoot[] = [];
   for (const s of cfg.sources) {
     if (s.kind === 'fs') roots.push({ kind: 'fs', path: s.path });
-    else {
+    else if (s.kind === 'git') {
       try {
         roots.push({ kind: 'git', path: resolveGitDir(s.gitdir) });
       } catch (err) {

@@ -78,3 +78,8 @@ export function cacheLabel(url: string): string {
   const last = u.pathname.replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop() ?? '';
   return `${u.hostname}-${last}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
 }
+
+/** A credentials key: a host name, optionally with a port. */
+export function tokenSafeHost(host: string): boolean {
+  return /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) && !host.startsWith('.') && !host.startsWith('-');
+}

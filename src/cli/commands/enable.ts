@@ -4,11 +4,13 @@ import { UsageError, toSkillsyncError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
 import { enablePlugin, type EnableResult } from '../../workspace/enable.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
+import { fetchNeverFetched } from '../../remote/refresh.js';
 
 export const enable: Command = async (cli, argv) => {
   const p = parseArgs(argv, {});
   if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>...');
   const ctx = cli.ctx(true);
+  await fetchNeverFetched(ctx.config, ctx.paths.cache);
   const results: (EnableResult | { plugin: string; status: 'error'; error: string; code: string })[] = [];
   await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {
     const caches = new StatCaches(ctx);

@@ -1,10 +1,12 @@
 import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
+import { remoteStatuses, unreachableLine } from '../../remote/status.js';
 
 export const status: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'status');
-  const s = workspaceStatus(cli.ctx());
+  const ctx = cli.ctx();
+  const s = { ...workspaceStatus(ctx), remotes: remoteStatuses(ctx.config, ctx.paths.cache) };
   cli.emit(s, () => {
     const lines = [
       `workspace  ${s.workspace}`,
@@ -15,6 +17,7 @@ export const status: Command = async (cli, argv) => {
     ];
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
+    for (const r of s.remotes) lines.push(r.status === 'unreachable' ? `remote     ${unreachableLine(r)}` : `remote     ${r.url}  ${r.status === 'ok' ? `fetched ${r.lastGoodFetch}` : "not fetched yet (run 'skillsync fetch')"}`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message}`);
     return lines.join('\n');
   });

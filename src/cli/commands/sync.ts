@@ -2,10 +2,13 @@ import { parseArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { withLock } from '../../workspace/mutate.js';
 import { syncAll } from '../../workspace/sync.js';
+import { refreshRemotes } from '../../remote/refresh.js';
+import { unreachableLine } from '../../remote/status.js';
 
 export const sync: Command = async (cli, argv) => {
-  const p = parseArgs(argv, {});
+  const p = parseArgs(argv, { offline: {} });
   const ctx = cli.ctx();
+  const remotes = p.flags.offline ? [] : await refreshRemotes(ctx.config, ctx.paths.cache);
   const r = await withLock(ctx, `sync ${p.positionals.join(' ')}`.trim(), () => syncAll(ctx, p.positionals));
   cli.emit({ plugins: r.plugins.map((x) => ({ ...x })), durationMs: r.durationMs }, () => {
     if (!r.plugins.length) return 'no enabled plugins';
@@ -24,5 +27,7 @@ export const sync: Command = async (cli, argv) => {
     }
     return lines.join('\n');
   });
-  return r.plugins.some((x) => x.status === 'error') ? 1 : 0;
+  const unreachable = remotes.filter((x) => x.error !== undefined);
+  for (const x of unreachable) process.stderr.write(`skillsync: ${unreachableLine(x)}\n`);
+  return r.plugins.some((x) => x.status === 'error') || unreachable.length ? 1 : 0;
 };
