@@ -87,6 +87,9 @@ export const ERROR_CATALOGUE = {
   config: {
     ECONFIG: stall,
   },
+  targets: {
+    ETARGET_PARENT: stall, // a target folder's parent does not exist
+  },
   daemon: {
     EHTTP_LISTEN: stall,
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isOid } from '../git/hash.js';
-import { toSkillsyncError } from '../core/errors.js';
+import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from '../workspace/context.js';
 import { StatCaches } from '../workspace/stat-cache.js';
 import type { TargetSpec } from './config.js';
@@ -86,7 +86,7 @@ export function reportOf(t: TargetSpec, p: TargetPlan, error: string | null): Ta
 /** Make sure the target folder exists: created when its parent does, never a whole path. */
 function ensureFolder(t: TargetSpec): void {
   if (existsSync(t.path)) return;
-  if (!existsSync(dirname(t.path))) throw Object.assign(new Error(`the folder ${dirname(t.path)} does not exist; create it, or fix the target's path`), { code: 'ENOPARENT' });
+  if (!existsSync(dirname(t.path))) throw new SkillsyncError('ETARGET_PARENT', `the folder ${dirname(t.path)} does not exist; create it, or fix the target's path`, { path: t.path });
   mkdirSync(t.path);
 }
 
@@ -147,7 +147,7 @@ export function refreshTarget(ctx: Ctx, t: TargetSpec, served: Map<string, strin
     return reportOf(t, plan, null);
   } catch (err) {
     const e = toSkillsyncError(err);
-    const msg = (err as { code?: string }).code === 'ENOPARENT' ? (err as Error).message : e.message.replace('check the owner and mode of the workspace', 'check the owner and mode of the target folder');
+    const msg = e.message.replace('check the owner and mode of the workspace', 'check the owner and mode of the target folder');
     ctx.log.warn(`target ${t.path} not updated: ${msg}; the next pass retries`);
     try {
       const m = readManifest(ctx, t.path);
