@@ -75,7 +75,7 @@ export class ObjectStore {
       const o = readLoose(this.gitdir, oid, alt.dir, this.maxBytes) ?? alt.packs.read(oid);
       if (o) return o;
     }
-    throw new SkillsyncError('ENOTFOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on that repository`, { oid }, 'person');
+    throw new SkillsyncError('ENOT_FOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on that repository`, { oid });
   }
 
   has(oid: string): boolean {
