@@ -16,7 +16,7 @@ export function inflateBounded(data: Buffer, max: number, what: string): Buffer 
   try {
     return inflateSync(data, { maxOutputLength: Math.max(1, max) });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(what, max + 1, max);
+    if (err instanceof RangeError) throw tooLarge(what, max + 1, max); // zlib's output limit was hit
     throw err;
   }
 }
