@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
+    EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
   fs: {
     ENOSPC: { kind: 'retry', workspace: true },
