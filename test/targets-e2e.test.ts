@@ -149,7 +149,7 @@ describe('targets', () => {
     expect(e.json('log', 'doc').map((v: any) => v.version)).toEqual(['v0001']);
     expect(readFileSync(join(folder, 'SKILL.md'), 'utf8')).toBe(bad);
     const held = e.json('status').targets.targets[0].held;
-    expect(held).toEqual([expect.objectContaining({ skill: 'doc', reason: expect.stringMatching(/safety check blocks it/) })]);
+    expect(held).toEqual([expect.objectContaining({ skill: 'doc', reason: expect.stringMatching(/destructive-command \(critical\)/) })]);
     // Fixing it publishes it.
     writeFileSync(join(folder, 'SKILL.md'), skillMd('doc', 'Fixed.\n'));
     e.ok('sync');
