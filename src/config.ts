@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
 import { REMOTE_KEYS, parseRemoteConfig, parseRemoteSource, type RemoteConfig } from './remote/config.js';
+import { parseNames, parseTargets, type NameMap, type TargetSpec } from './targets/config.js';
 
 export type SourceSpec =
   | { kind: 'fs'; path: string }
@@ -28,10 +29,14 @@ export interface Config {
   autoApplyFastForward: boolean | string[];
   /** Daemon: enable newly discovered plugins (true or a list of ids). */
   autoEnable: boolean | string[];
+  /** Folders agents read, each filled with the published skills. */
+  targets: TargetSpec[];
+  /** `<plugin>/<upstream skill folder>` → workspace skill name. */
+  names: NameMap;
   remote: RemoteConfig;
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', ...REMOTE_KEYS];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
 
 function bad(key: string, what: string): SkillsyncError {
   return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
@@ -117,6 +122,8 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     safety: parseSafetyPolicy(raw.safety, 'safety'),
     autoApplyFastForward: auto as boolean | string[],
     autoEnable: autoEn as boolean | string[],
+    targets: parseTargets(raw.targets, baseDir),
+    names: parseNames(raw.names),
     remote: parseRemoteConfig(raw, bad),
   };
 }

@@ -60,7 +60,7 @@ export interface GitSourceOptions {
 
 export function createGitSource(repoPath: string, ref: string, subPath = '', opts: GitSourceOptions = {}): GitSourceTree {
   const gitdir = resolveGitDir(repoPath);
-  const store = opts.store ?? new ObjectStore(gitdir);
+  const store = opts.store ?? new ObjectStore(gitdir, { checkTrees: 'object' }); // a stranger's trees
   let commit = resolveCommitish(gitdir, ref);
   let obj = store.read(commit);
   while (obj.type === 'tag') {

@@ -42,11 +42,10 @@ export function newStats(): TransportStats {
 
 /** Why a network error happened, in words a user can act on. */
 export function networkReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { proxyRefused?: boolean };
+  if (e?.syscall === 'getaddrinfo') return 'the host name does not resolve (DNS)';
+  if (e?.proxyRefused) return String(e.message);
   switch (e?.code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name does not resolve (DNS)';
     case 'ECONNREFUSED':
       return 'the connection was refused (server down?)';
     case 'ECONNRESET':
@@ -57,8 +56,6 @@ export function networkReason(err: unknown): string {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'the network is unreachable';
-    case 'EPROXY':
-      return String(e.message);
     default:
       if (typeof e?.code === 'string' && /CERT|SSL|TLS/.test(e.code)) return `TLS failed (${e.code})`;
       return `network error (${e?.code ?? 'unknown'})`;

@@ -57,7 +57,7 @@ export function tunnel(proxy: URL, host: string, port: string, signal: AbortSign
     req.once('connect', (res, socket) => {
       if (res.statusCode === 200) return resolve(socket);
       socket.destroy();
-      reject(Object.assign(new Error(`proxy ${proxy.host} refused the tunnel to ${target}: HTTP ${res.statusCode}`), { code: 'EPROXY' }));
+      reject(Object.assign(new Error(`proxy ${proxy.host} refused the tunnel to ${target}: HTTP ${res.statusCode}`), { proxyRefused: true }));
     });
     req.once('error', reject);
     req.end();

@@ -31,6 +31,8 @@ export interface Ctx {
   discoveryCache?: { cache: DiscoveryCache; saved: string };
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
+  /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
+  nameOverrides?: Record<string, Record<string, string>>;
 }
 
 export function openContext(config: Config, log: Logger, opts: { create?: boolean } = {}): Ctx {

@@ -15,6 +15,7 @@ import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/typ
 import type { Ctx } from './context.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { SourceSpec } from '../config.js';
+import { withWorkspaceNames } from '../targets/bound-names.js';
 
 function displayOf(s: SourceSpec): string {
   if (s.kind === 'fs') return s.path;
@@ -49,7 +50,8 @@ export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
   const remote = repos.resolver();
   const res = discoverAll(trees, (_s, i) => ({ cache, remote, origin: origins[i] }));
   saveDiscoveryCache(ctx, cache);
-  ctx.discovered = { plugins: res.plugins, errors: [...errors, ...res.errors], warnings: res.warnings ?? [] };
+  // Skills renamed for this workspace (`names:`, `enable --name`) keep their upstream path.
+  ctx.discovered = { plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors], warnings: res.warnings ?? [] };
   return ctx.discovered;
 }
 

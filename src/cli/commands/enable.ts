@@ -5,11 +5,14 @@ import { withLock } from '../../workspace/mutate.js';
 import { enablePlugin, type EnableResult } from '../../workspace/enable.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
 import { fetchNeverFetched } from '../../remote/refresh.js';
+import { parseNameFlags } from '../../targets/name-flags.js';
 
 export const enable: Command = async (cli, argv) => {
-  const p = parseArgs(argv, {});
-  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>...');
+  const p = parseArgs(argv, { name: { value: true, repeat: true } });
+  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>... [--name <skill>=<workspace-name>]...');
   const ctx = cli.ctx(true);
+  ctx.nameOverrides = parseNameFlags((p.flags.name as string[] | undefined) ?? [], p.positionals);
+  ctx.discovered = undefined;
   await fetchNeverFetched(ctx.config, ctx.paths.cache);
   const results: (EnableResult | { plugin: string; status: 'error'; error: string; code: string })[] = [];
   await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {

@@ -2,6 +2,7 @@ import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
 import { remoteStatuses, unreachableLine } from '../../remote/status.js';
+import { targetLines } from '../../targets/status-lines.js';
 
 export const status: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'status');
@@ -19,6 +20,7 @@ export const status: Command = async (cli, argv) => {
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const r of s.remotes) lines.push(r.status === 'unreachable' ? `remote     ${unreachableLine(r)}` : `remote     ${r.url}  ${r.status === 'ok' ? `fetched ${r.lastGoodFetch}` : "not fetched yet (run 'skillsync fetch')"}`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message}`);
+    lines.push(...targetLines(s.targets));
     return lines.join('\n');
   });
   return 0;
