@@ -19,7 +19,7 @@ const pins: Record<string, { repo: string; sha: string; path: string }> = {};
 function upstream(name: string): { work: string; commit: (msg: string, files: Record<string, string>) => string } {
   const bare = join(srv, 'github', `${name}.git`);
   git(srv, ['init', '-q', '--bare', '-b', 'main', bare]);
-  const work = join(env.root, 'up', name);
+  const work = join(srv, 'up', name);
   mkdirSync(work, { recursive: true });
   git(work, ['init', '-q', '-b', 'main']);
   git(work, ['remote', 'add', 'origin', bare]);
@@ -59,15 +59,12 @@ function marketplace(toolsSha: string, monoSha: string) {
 }
 
 beforeAll(async () => {
-  env = makeEnv({ sources: ['{github: acme/market}'] });
-  srv = join(env.root, 'srv');
-  mkdirSync(srv, { recursive: true });
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  srv = mkdtempSync(join(tmpdir(), 'skillsync-srv-'));
   server = await startGitServer(srv);
-  const base = server.base;
   // The user's own rewrite may produce http:// (a server on 127.0.0.1).
-  env.run('--version');
-  const { appendFileSync } = await import('node:fs');
-  appendFileSync(env.config, `urlRewrites: { "https://github.com/": "${base}github/" }\nfetch: { timeoutSeconds: 5 }\n`);
+  env = makeEnv({ sources: ['{github: acme/market}'], configExtra: `urlRewrites: { "https://github.com/": "${server.base}github/" }\nfetch: { timeoutSeconds: 5 }\n` });
 
   const tools = upstream('acme/tools');
   const toolsPinned = tools.commit('tools v1', { '.claude-plugin/plugin.json': json({ name: 'tools', version: '1.0.0' }), 'skills/lint/SKILL.md': skillMd('lint', 'v1\n'), 'skills/fmt/SKILL.md': skillMd('fmt') });
@@ -89,6 +86,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   env?.cleanup();
+  const { rmSync } = await import('node:fs');
+  if (srv) rmSync(srv, { recursive: true, force: true });
 });
 
 const upstreamTree = (p: { repo: string; sha: string; path: string }, skill: string) =>
@@ -135,7 +134,7 @@ describe('a remote marketplace through urlRewrites', () => {
   });
 
   it('an upstream commit pinned by a marketplace bump becomes a proposal', async () => {
-    const tools = { commit: (m: string, f: Record<string, string>) => { writeTree(join(env.root, 'up', 'acme/tools'), f); const w = join(env.root, 'up', 'acme/tools'); git(w, ['add', '-A']); git(w, ['commit', '-qm', m]); git(w, ['push', '-q', 'origin', 'HEAD:main']); return git(w, ['rev-parse', 'HEAD']); } };
+    const tools = { commit: (m: string, f: Record<string, string>) => { writeTree(join(srv, 'up', 'acme/tools'), f); const w = join(srv, 'up', 'acme/tools'); git(w, ['add', '-A']); git(w, ['commit', '-qm', m]); git(w, ['push', '-q', 'origin', 'HEAD:main']); return git(w, ['rev-parse', 'HEAD']); } };
     const v3 = tools.commit('tools v3', { 'skills/lint/SKILL.md': skillMd('lint', 'v3\n') });
     market.commit('bump tools', { '.claude-plugin/marketplace.json': marketplace(v3, pins.mono!.sha) });
     const r = await env.runAsync('sync');

@@ -25,9 +25,10 @@ import { Metrics } from './metrics.js';
 import { Mutex } from './mutex.js';
 import { PluginIndex, type PluginDiff } from './plugin-index.js';
 import { startSchedule, validateSchedule, type Schedule } from './scheduler.js';
+import { RemotePoller } from '../remote/poller.js';
 import { SourceWatcher, type WatchRoot } from './watcher.js';
 
-export type Trigger = 'startup' | 'schedule' | 'reload' | 'watch' | 'retry';
+export type Trigger = 'startup' | 'schedule' | 'reload' | 'watch' | 'retry' | 'poll';
 
 /** Debounce key for "something changed that no known plugin owns": rediscover. */
 const DISCOVER = '\0discover';
@@ -63,6 +64,7 @@ export class Daemon {
   private loggedDiscoveryErrors = new Set<string>();
   private watcher: SourceWatcher | null = null;
   private schedule: Schedule | null = null;
+  private poller: RemotePoller | null = null;
   private http: HttpListener | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
@@ -116,6 +118,9 @@ export class Daemon {
     await this.fullPass('startup');
     if (this.stopping) return;
     this.schedule = startSchedule(this.config.schedule, () => this.fullPass('schedule'), this.log);
+    // Remote sources are polled (every fetch.interval); a change syncs the plugins it moved.
+    this.poller = new RemotePoller(() => this.ctx, (ids) => this.polled(ids), this.log);
+    this.poller.start();
     this.log.info('daemon started', {
       pid: process.pid,
       workspace: this.ctx.paths.root,
@@ -162,6 +167,12 @@ export class Daemon {
     await w.start();
     this.metrics.watcher.set(w.active ? 1 : 0);
     this.log.debug('watching plugin sources', { roots: roots.map((r) => r.path), dirs: w.watchedDirs(), ms: Date.now() - t0 });
+  }
+
+  /** A remote poll moved these plugins' trees: sync them. */
+  private polled(ids: string[]): void {
+    for (const id of ids) this.pending.add(id);
+    this.kick('poll');
   }
 
   /** A watched path changed: debounce a pass of the plugin(s) owning it, else rediscover. */
@@ -521,6 +532,7 @@ export class Daemon {
     await this.watcher?.close().catch(() => undefined);
     await this.starting.catch(() => undefined);
     await this.schedule?.stop().catch(() => undefined);
+    this.poller?.stop();
     await this.watcher?.close().catch(() => undefined);
     await this.mutex.idle();
     await this.http?.close().catch(() => undefined);
