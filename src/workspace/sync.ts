@@ -46,6 +46,8 @@ export interface PluginSyncResult {
   skills: SkillSyncResult[];
   error?: string;
   errorCode?: string;
+  /** The error's kind: what the daemon does next (retry, stall until the input changes, ignore). */
+  errorKind?: string;
 }
 
 export interface SyncResult {
@@ -320,7 +322,7 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
     const e = toSkillsyncError(err);
     if (e.code === 'ELOCKED' || e.code === 'ENOSPC' || e.code === 'EROFS') throw e;
     ctx.log.warn(`sync of ${id} failed: ${e.message}`, { plugin: id, code: e.code });
-    return { id, status: 'error', skills: [], error: e.message, errorCode: e.code };
+    return { id, status: 'error', skills: [], error: e.message, errorCode: e.code, errorKind: e.kind };
   }
 }
 
