@@ -8,7 +8,7 @@
 // scheduled pass never waits for a lock someone else holds: it skips. Lock waits poll,
 // so a stop never waits them out.
 import type { Config } from '../config.js';
-import { SkillsyncError } from '../core/errors.js';
+import { SkillsyncError, isErrorCode } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { openContext, type Ctx } from '../workspace/context.js';
 import { Debouncer } from './debounce.js';
@@ -105,7 +105,7 @@ export class Daemon implements TriggerSink {
       if (this.stopping) return;
     }
     const configured = await this.runner.run({ type: 'configure', config: this.config, level: this.config.log.level });
-    if (!configured.ok) throw new SkillsyncError(configured.error.code, configured.error.message, {});
+    if (!configured.ok) throw new SkillsyncError(isErrorCode(configured.error.code) ? configured.error.code : 'EINTERNAL', configured.error.message, {});
     for (const s of this.sources) if (s.startsAt === 'before' && !this.stopping) await s.start(this, this.sourceEnv());
     if (this.stopping) return;
     await this.fullPass('startup');

@@ -3,11 +3,11 @@
 // logged once, never retried by a timer, and listed for `status` and /healthz until a
 // pass succeeds. An input change (a watch event on the plugin) re-arms the log line.
 import { RetryTracker } from './backoff.js';
-import type { NextStep } from './next-step.js';
+import type { ErrorKind } from '../core/errors.js';
 
 export interface FailureInfo {
   key: string;
-  step: Exclude<NextStep, 'ignore'>;
+  step: Exclude<ErrorKind, 'ignore'>;
   code: string;
   message: string;
   failures: number;
@@ -29,7 +29,7 @@ export class FailureBook {
 
   constructor(readonly retries: RetryTracker = new RetryTracker()) {}
 
-  fail(key: string, step: NextStep, code: string, message: string, now: number): FailOutcome {
+  fail(key: string, step: ErrorKind, code: string, message: string, now: number): FailOutcome {
     if (step === 'ignore') {
       this.forget(key);
       return { info: null, log: false };

@@ -159,7 +159,7 @@ export class JobExecutor {
   private async locked<T>(ctx: Ctx, command: string, fn: () => T, waitMs: number): Promise<T> {
     const deadline = Date.now() + waitMs;
     for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
-      if (this.stopping) throw new SkillsyncError('ESTOPPING', 'the daemon is stopping', {}, 'none');
+      if (this.stopping) throw new SkillsyncError('ESTOPPING', 'the daemon is stopping', {});
       let entered = false;
       try {
         return await withLock(

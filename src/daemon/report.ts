@@ -5,7 +5,7 @@ import type { DiscoveryLog } from './discovery-log.js';
 import { FailureBook } from './failures.js';
 import type { JobError, JobResult } from './jobs.js';
 import type { Metrics } from './metrics.js';
-import { nextStep } from './next-step.js';
+import { errorAction } from '../core/errors.js';
 import type { Trigger } from './triggers.js';
 
 /** Failure-book key of a failed full pass. */
@@ -49,8 +49,8 @@ export class PassReporter {
     }
     for (const p of r.plugins) {
       if (p.status === 'error') {
-        const step = nextStep(p.errorKind);
-        const { info, log } = this.plugins.fail(p.id, step, p.errorCode ?? 'EINTERNAL', p.error ?? '', now);
+        const next = errorAction({ code: p.errorCode ?? 'EINTERNAL', kind: p.errorKind, message: p.error });
+        const { info, log } = this.plugins.fail(p.id, next.kind, next.code, next.message, now);
         if (!info || !log) continue;
         if (info.step === 'retry') {
           this.log.warn('plugin sync failed; it will be retried', { plugin: p.id, code: info.code, error: info.message, failures: info.failures, retryInMs: info.dueAt! - now });
@@ -103,7 +103,7 @@ export class PassReporter {
     record(e.code === 'ELOCKED' ? 'skipped_locked' : 'failed');
     const book = full ? this.passes : this.plugins;
     const keys = full ? [FULL] : ids;
-    const step = e.code === 'ELOCKED' ? 'retry' : nextStep(e.kind);
+    const step = errorAction(e).kind;
     let retryInMs = 0;
     let log = false;
     for (const k of keys) {

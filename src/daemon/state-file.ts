@@ -82,7 +82,6 @@ export function claimDaemon(workspaceRoot: string, state: DaemonState): void {
           'EDAEMON_RUNNING',
           `a daemon already runs on workspace ${workspaceRoot}: pid ${other.pid} on ${other.host} since ${other.startedAt}; stop it first (or use another workspace)`,
           { pid: other.pid, host: other.host, since: other.startedAt },
-          'person',
         );
       }
       rmSync(path, { force: true }); // left by a daemon that is gone
