@@ -84,7 +84,7 @@ describe('sync and proposals', () => {
     env = setup();
     publishLocal(env, 'doc', (s) => s.replace('line 5\n', 'line 5 local\n'));
     upstream(env, 'doc', skillMd('doc', LINES.replace('line 5\n', 'line 5 upstream\n')));
-    env.ok('sync');
+    expect(env.run('sync').code).toBe(3); // done, but a conflict needs you
     const [p] = env.json('proposals');
     expect(p.conflicts).toEqual(['SKILL.md']);
     const text = env.git('show', 'proposals/alpha/doc:skills/doc/SKILL.md');
@@ -188,7 +188,7 @@ describe('reviewed like branches', () => {
     env = setup();
     publishLocal(env, 'doc', (s) => s.replace('line 5\n', 'line 5 local\n'));
     upstream(env, 'doc', skillMd('doc', LINES.replace('line 5\n', 'line 5 upstream\n')));
-    env.ok('sync');
+    expect(env.run('sync').code).toBe(3); // done, but a conflict needs you
     const p = env.json('proposals')[0];
     const clone = join(env.root, 'clone');
     git(env.root, ['clone', '-q', env.gitdir, clone]);

@@ -1,8 +1,6 @@
-import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 
-export const daemon: Command = async (cli, argv) => {
-  need(parseArgs(argv, {}), 0, 'daemon');
+export const daemon: Command = async (cli) => {
   const { runDaemon } = await import('../../daemon/run.js');
   return runDaemon(cli);
 };
