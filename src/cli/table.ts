@@ -57,7 +57,10 @@ export const COMMANDS: Record<string, CommandDef> = {
     min: 1,
     max: Infinity,
     writes: true,
-    flags: { 'dry-run': DRY_RUN },
+    flags: {
+      'dry-run': DRY_RUN,
+      name: { type: 'string', multiple: true, value: '<skill>=<name>', desc: 'publish an upstream skill under another workspace name (colliding names)' },
+    },
     example: 'skillsync enable writing-tools',
     load: async () => (await import('./commands/enable.js')).enable,
   },

@@ -30,6 +30,8 @@ export interface Ctx {
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
   dryRun?: boolean;
+  /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
+  nameOverrides?: Record<string, Record<string, string>>;
 }
 
 /** `absent: 'ok'` opens a workspace that does not exist yet as empty, writing nothing (read-only views). */

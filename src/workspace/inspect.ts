@@ -8,6 +8,7 @@ import { listProposals } from './proposals.js';
 import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
 import { pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
+import { targetsStatus, type TargetsStatus } from '../targets/status.js';
 
 export type PluginStatus = PluginState;
 
@@ -98,6 +99,8 @@ export interface StatusView {
   interruptedCommand: string | null;
   /** Something needs a person: conflicted proposals, unreadable sources (exit 3). */
   attention: string[];
+  /** The folders agents read: conflicts, held edits, errors; renamed skills' name warnings. */
+  targets: TargetsStatus;
 }
 
 export function workspaceStatus(ctx: Ctx): StatusView {
@@ -150,6 +153,7 @@ export function workspaceStatus(ctx: Ctx): StatusView {
     lock,
     interruptedCommand: interrupted,
     attention,
+    targets: targetsStatus(ctx),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
+import { captureEdits } from '../targets/capture.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
   if (ctx.dryRun) return fn(); // reads only: no lock file, no recovery, no live view refresh
@@ -13,6 +14,8 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
   try {
     recoverJournal(ctx);
     removeStaleTemps(ctx);
+    // Edits made in copy-mode targets become versions before anything can overwrite them.
+    captureEdits(ctx);
     const r = await fn();
     packRefsIfPending(ctx);
     return r;

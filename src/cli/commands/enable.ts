@@ -7,14 +7,17 @@ import { listPlugins } from '../../workspace/inspect.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
 import { safetyList, safetyText } from '../safety-view.js';
+import { parseNameFlags } from '../../targets/name-flags.js';
 
 type Failed = { plugin: string; status: 'error'; error: { code: string; message: string } };
 
 export const enable: Command = async (cli, a) => {
   const ids = a.positionals;
   const dry = a.flags['dry-run'] === true;
-  const real = cli.ctx(!dry);
+  const real = dry ? cli.view() : cli.ctx(true);
   const ctx = dry ? dryRunContext(real) : real;
+  ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
+  ctx.discovered = undefined;
   const results: (EnableResult | Failed)[] = [];
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));

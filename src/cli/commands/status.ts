@@ -1,5 +1,6 @@
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
+import { targetLines } from '../../targets/status-lines.js';
 
 const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
 
@@ -19,6 +20,7 @@ export const status: Command = async (cli) => {
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message} [${e.code}]`);
     for (const a of s.attention) lines.push(`attention  ${a}`);
+    lines.push(...targetLines(s.targets));
     return lines.join('\n');
   });
   return s.attention.length ? 3 : 0;

@@ -9,7 +9,7 @@ import { sourceErrors } from '../source-errors.js';
 
 function pluginJson(p: PluginSyncResult) {
   const { error, errorCode, ...rest } = p;
-  return { ...rest, ...(error ? { error: { code: errorCode ?? 'ESYNC', message: error } } : {}) };
+  return { ...rest, ...(error ? { error: { code: errorCode ?? 'EINTERNAL', message: error } } : {}) };
 }
 
 export const sync: Command = async (cli, a) => {
