@@ -204,7 +204,8 @@ describe('reviewed like branches', () => {
     expect(env.git('rev-parse', 'skills/doc/v0003^{commit}')).toBe(env.git('rev-parse', 'main'));
     expect(JSON.parse(env.git('show', 'main:.skillsync/bindings/doc.json')).acceptedTree).toBe(p.upstreamTree);
     const skills = env.json('plugins').find((x: any) => x.id === 'alpha').skills;
-    expect(skills.find((s: any) => s.name === 'doc')).toMatchObject({ status: 'synced', version: 'v0003' });
+    // The resolution keeps a local edit on top of the accepted upstream: `modified`.
+    expect(skills.find((s: any) => s.name === 'doc')).toMatchObject({ status: 'modified', version: 'v0003' });
     expect(env.git('show', 'main:skills/doc/SKILL.md')).toContain('line 5 local and upstream');
     env.fsck();
   });

@@ -26,7 +26,19 @@ export function checkPublishInput(i: PublishIntent): void {
   if (fm.error !== undefined) {
     throw new SkillsyncError(fm.code ?? 'EFRONTMATTER', `${md}: the YAML front matter does not parse (${fm.error}); fix it, nothing was published`, { path: md });
   }
-  const name = fm.data.name;
+}
+
+/** Checks against main: a skill that does not exist yet needs --new; then the front matter must name it. */
+export function checkPublishTarget(state: MainState, i: PublishIntent): void {
+  if (!state.skills.has(i.skill) && !state.bindings.has(i.skill) && !i.isNew) {
+    const near = [...state.skills.keys()].filter((s) => s.startsWith(i.skill.slice(0, 2))).slice(0, 5);
+    throw new SkillsyncError(
+      'ENO_SKILL',
+      `there is no skill '${i.skill}' in the workspace${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; pass --new to create it`,
+      { skill: i.skill },
+    );
+  }
+  const name = parseFrontmatter(readFileSync(join(i.from, 'SKILL.md'))).data.name;
   if (name !== undefined && name !== i.skill && !i.force) {
     throw new SkillsyncError(
       'ENAME_MISMATCH',
@@ -36,13 +48,3 @@ export function checkPublishInput(i: PublishIntent): void {
   }
 }
 
-/** Checks against main: a skill that does not exist yet needs --new. */
-export function checkPublishTarget(state: MainState, i: PublishIntent): void {
-  if (state.skills.has(i.skill) || state.bindings.has(i.skill) || i.isNew) return;
-  const near = [...state.skills.keys()].filter((s) => s.startsWith(i.skill.slice(0, 3))).slice(0, 5);
-  throw new SkillsyncError(
-    'ENO_SKILL',
-    `there is no skill '${i.skill}' in the workspace${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; pass --new to create it`,
-    { skill: i.skill },
-  );
-}
