@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
+    EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
   fs: {
     ENOSPC: { kind: 'retry', workspace: true },
@@ -99,6 +101,8 @@ export const ERROR_CATALOGUE = {
   },
   daemon: {
     EHTTP_LISTEN: stall,
+    EDAEMON_RUNNING: stall, // another daemon runs on the same workspace
+    EWORKER: retry, // the daemon's pass thread died; a new one runs the next pass
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report
   },
   internal: {

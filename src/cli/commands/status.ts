@@ -1,5 +1,6 @@
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
+import { describeDaemon, readDaemonStatus } from '../../daemon/state-file.js';
 import { targetLines } from '../../targets/status-lines.js';
 
 const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
@@ -7,6 +8,8 @@ const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => 
 export const status: Command = async (cli) => {
   const exists = cli.hasWorkspace();
   const s = { ...workspaceStatus(cli.view()), exists };
+  const d = readDaemonStatus(s.workspace);
+  Object.assign(s, { daemon: d.running ? d.state : null });
   cli.emit(s, () => {
     const lines = [
       `config     ${s.config ?? '(none: --workspace only)'}`,
@@ -16,6 +19,7 @@ export const status: Command = async (cli) => {
       `plugins    ${counts(s.plugins)}`,
       `proposals  ${s.proposals.open} open, ${s.proposals.edited} edited, ${s.proposals.stale} stale${s.proposals.conflicted ? `, ${s.proposals.conflicted} with conflicts` : ''}`,
     ];
+    lines.push(...describeDaemon(d));
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message} [${e.code}]`);
