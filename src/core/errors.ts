@@ -86,6 +86,12 @@ export const ERROR_CATALOGUE = {
     EDISABLED: stall,
     ENO_SKILL_MD: stall,
     ENO_VERSION: stall,
+    ENO_SKILL: stall, // a skill named on the command line is not in the workspace
+    ENAME_MISMATCH: stall, // SKILL.md's name: differs from the skill being published
+    ENOT_ADOPTED: stall,
+    ENOT_REJECTED: stall,
+    EOWNED: stall, // a plugin owns the skill: adopt or disable instead
+    ENO_MERGE_BASE: stall,
   },
   cli: {
     EUSAGE: stall,
@@ -95,12 +101,15 @@ export const ERROR_CATALOGUE = {
   },
   config: {
     ECONFIG: stall,
+    ENOCONFIG: stall, // no config file in any of the places looked at
   },
   targets: {
     ETARGET_PARENT: stall, // a target folder's parent does not exist
   },
   daemon: {
     EHTTP_LISTEN: stall,
+    EDAEMON_RUNNING: stall, // another daemon runs on the same workspace
+    EWORKER: retry, // the daemon's pass thread died; a new one runs the next pass
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report
   },
   internal: {

@@ -52,11 +52,12 @@ export function unreachableLine(r: { url: string; reason?: string; error?: strin
 }
 
 /** Each plugin view read from a remote repository gets that remote's state; an unreadable one its reason. */
-export function attachRemoteState(ctx: Ctx, views: Array<{ id: string; remote?: Partial<RemoteStatus> }>): void {
+export function attachRemoteState(ctx: Ctx, views: Array<{ id: string | null; remote?: Partial<RemoteStatus> }>): void {
   const d = discover(ctx);
   const byId = new Map(d.plugins.map((p) => [p.id, p]));
   const errById = new Map(d.errors.filter((e) => e.pluginId && (e.code === 'ESOURCE_UNREACHABLE' || e.code === 'EREMOTE_SHA')).map((e) => [e.pluginId!, e]));
   for (const v of views) {
+    if (v.id === null) continue;
     const url = (byId.get(v.id)?.source as { remote?: string } | undefined)?.remote;
     if (url !== undefined) {
       const r = remoteStatusOf(ctx.paths.cache, url, url, [v.id]);

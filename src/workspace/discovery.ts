@@ -72,6 +72,7 @@ function discoveryCache(ctx: Ctx): DiscoveryCache {
 }
 
 function saveDiscoveryCache(ctx: Ctx, cache: DiscoveryCache): void {
+  if (ctx.dryRun || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
   try {
     const text = JSON.stringify(cache.export());
     if (text === ctx.discoveryCache!.saved) return;

@@ -1,13 +1,11 @@
 // fetch [<source>...]: contact the remote repositories now and say what changed.
-import { parseArgs } from '../args.js';
 import type { Command } from '../context.js';
 import { discover } from '../../workspace/discovery.js';
 import { refreshRemotes } from '../../remote/refresh.js';
 import { changedPlugins, skillTrees } from '../../remote/changes.js';
 import { unreachableLine } from '../../remote/status.js';
 
-export const fetch: Command = async (cli, argv) => {
-  const p = parseArgs(argv, {});
+export const fetch: Command = async (cli, p) => {
   const ctx = cli.ctx(true);
   const before = skillTrees(discover(ctx));
   const reports = await refreshRemotes(ctx.config, ctx.paths.cache, { only: p.positionals });
