@@ -99,7 +99,7 @@ describe('a remote marketplace through urlRewrites', () => {
     expect(f.code, f.stderr).toBe(0);
     const r = await env.runAsync('--json', 'plugins');
     expect(r.code, r.stderr).toBe(0);
-    const list = JSON.parse(r.stdout) as Array<{ id: string; skills: Array<{ name: string }> }>;
+    const list = (JSON.parse(r.stdout) as Array<{ id: string | null; skills: Array<{ name: string }> }>).filter((p) => p.id !== null);
     expect(list.map((p) => p.id)).toEqual(['gh-plain', 'local-one', 'mono-a', 'tools']);
     expect(list.find((p) => p.id === 'mono-a')!.skills.map((s) => s.name)).toEqual(['alpha']);
     const lines = r.stderr.trim().split('\n');
@@ -157,7 +157,7 @@ describe('a remote marketplace through urlRewrites', () => {
     expect(env.refs()).toBe(refsBefore);
     const st = await env.runAsync('status');
     expect(st.stdout).toMatch(/remote {5}remote https:\/\/github\.com\/acme\/market\.git is unreachable/);
-    const pl = JSON.parse((await env.runAsync('--json', 'plugins')).stdout) as Array<{ id: string; status: string; remote?: { status: string } }>;
+    const pl = (JSON.parse((await env.runAsync('--json', 'plugins')).stdout) as Array<{ id: string | null; status: string; remote?: { status: string } }>).filter((p) => p.id !== null);
     expect(pl.map((p) => `${p.id} ${p.status}`)).toEqual(['gh-plain synced', 'local-one synced', 'mono-a synced', 'tools update_pending']);
     expect(pl.find((p) => p.id === 'gh-plain')!.remote!.status).toBe('unreachable');
     expect(pl.find((p) => p.id === 'tools')!.remote!.status).toBe('ok'); // its pinned commit is here
