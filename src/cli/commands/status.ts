@@ -14,6 +14,7 @@ export const status: Command = async (cli, argv) => {
       `plugins    ${Object.entries(s.plugins).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`,
       `proposals  ${s.proposals.open} open, ${s.proposals.edited} edited, ${s.proposals.stale} stale`,
     ];
+    if (s.mainBlocked) lines.push(`blocked    ${s.mainBlocked.message}`);
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message}`);
