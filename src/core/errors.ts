@@ -95,6 +95,8 @@ export const ERROR_CATALOGUE = {
   },
   daemon: {
     EHTTP_LISTEN: stall,
+    EDAEMON_RUNNING: stall, // another daemon runs on the same workspace
+    EWORKER: retry, // the daemon's pass thread died; a new one runs the next pass
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report
   },
   internal: {

@@ -1,11 +1,14 @@
 import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
+import { describeDaemon, readDaemonStatus } from '../../daemon/state-file.js';
 import { targetLines } from '../../targets/status-lines.js';
 
 export const status: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'status');
-  const s = workspaceStatus(cli.ctx());
+  const ctx = cli.ctx();
+  const d = readDaemonStatus(ctx.paths.root);
+  const s = { ...workspaceStatus(ctx), daemon: d.running ? d.state : null };
   cli.emit(s, () => {
     const lines = [
       `workspace  ${s.workspace}`,
@@ -15,6 +18,7 @@ export const status: Command = async (cli, argv) => {
       `proposals  ${s.proposals.open} open, ${s.proposals.edited} edited, ${s.proposals.stale} stale`,
     ];
     if (s.mainBlocked) lines.push(`blocked    ${s.mainBlocked.message}`);
+    lines.push(...describeDaemon(d));
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message}`);
