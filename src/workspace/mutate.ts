@@ -10,6 +10,7 @@ import { assertMainOpen } from './main-gate.js';
 import { captureEdits } from '../targets/capture.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
+  if (ctx.dryRun) return fn(); // reads only: no lock file, no recovery, no live view refresh
   await ctx.lock.acquire(command, timeoutMs ?? ctx.config.lockTimeoutSeconds * 1000);
   try {
     recoverJournal(ctx);
@@ -33,6 +34,7 @@ export function mutate<T>(ctx: Ctx, command: string, build: (state: MainState, t
     const state = readMainState(ctx);
     const txn = new Txn(ctx, state);
     const result = ctx.store.batch(() => build(state, txn));
+    if (ctx.dryRun) return result; // the plan only: nothing is applied
     try {
       applyTxn(ctx, txn, command);
       return result;

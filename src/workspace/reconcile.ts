@@ -52,6 +52,6 @@ export function reconcileVersions(ctx: Ctx): string[] {
     return state.commit;
   });
   for (const d of done) ctx.log.info(`recorded version ${d} for a change made with git`);
-  writeReconciled(ctx, finalMain);
+  if (!ctx.dryRun) writeReconciled(ctx, finalMain);
   return done;
 }
