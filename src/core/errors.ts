@@ -76,6 +76,7 @@ export const ERROR_CATALOGUE = {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
     ENOWORKSPACE: stall,
     ERECORD: stall, // a .skillsync/ record on main is not valid
+    EMAIN_BLOCKED: { kind: 'stall', workspace: true }, // main holds a commit that fails the checks
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
     ECONFLICT: stall,

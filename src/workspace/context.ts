@@ -7,6 +7,7 @@ import { setRefLogger } from '../git/refs.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
+import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './paths.js';
 import type { DiscoveryResult } from '../plugins/types.js';
 import type { DiscoveryCache } from '../plugins/discovery-cache.js';
@@ -47,6 +48,11 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     initWorkspaceDirs(paths);
   }
   setRefLogger((level, msg) => log[level](msg));
+  try {
+    installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
+  } catch (err) {
+    log.debug(`pre-receive hook not refreshed: ${(err as Error).message}`);
+  }
   return {
     config,
     paths,

@@ -1,6 +1,7 @@
 // Read-only views: plugins with their bindings, the workspace status, the version log.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Ctx } from './context.js';
+import { blockedMessage, gateMain } from './main-gate.js';
 import { discover } from './discovery.js';
 import { readMainState } from './state.js';
 import { readObservation } from './observe.js';
@@ -101,6 +102,8 @@ export interface StatusView {
   attention: string[];
   /** The folders agents read: conflicts, held edits, errors; renamed skills' name warnings. */
   targets: TargetsStatus;
+  /** main holds a commit that fails the checks: what, where, and what is served meanwhile. */
+  mainBlocked: { commit: string; at: string; skill: string | null; rule: string; path: string; serving: string | null; message: string } | null;
 }
 
 export function workspaceStatus(ctx: Ctx): StatusView {
@@ -136,6 +139,8 @@ export function workspaceStatus(ctx: Ctx): StatusView {
   if (conflicted) attention.push(`${conflicted} proposal(s) with conflicts to resolve`);
   if (errors.length) attention.push(`${errors.length} source or plugin error(s)`);
   if (counts.missing) attention.push(`${counts.missing} enabled plugin(s) missing from every source`);
+  const mainBlocked = mainBlockedView(ctx);
+  if (mainBlocked) attention.push('main is blocked at a commit that fails the checks');
   return {
     workspace: ctx.paths.root,
     config: ctx.config.file,
@@ -154,7 +159,15 @@ export function workspaceStatus(ctx: Ctx): StatusView {
     interruptedCommand: interrupted,
     attention,
     targets: targetsStatus(ctx),
+    mainBlocked,
   };
+}
+
+function mainBlockedView(ctx: Ctx): StatusView['mainBlocked'] {
+  const g = gateMain(ctx, false);
+  if (!g.blocked) return null;
+  const first = g.blocked.problems[0];
+  return { commit: g.blocked.commit, at: g.blocked.at, skill: g.blocked.skill, rule: first?.rule ?? '', path: first?.path ?? '', serving: g.served, message: blockedMessage(g.blocked, g.served) };
 }
 
 export interface LogEntry {

@@ -6,6 +6,7 @@ import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
+import { assertMainOpen } from './main-gate.js';
 import { captureEdits } from '../targets/capture.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
@@ -29,6 +30,7 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
 
 export function mutate<T>(ctx: Ctx, command: string, build: (state: MainState, txn: Txn) => T): T {
   for (let attempt = 1; ; attempt++) {
+    assertMainOpen(ctx); // nothing is built on a main that failed the checks
     const state = readMainState(ctx);
     const txn = new Txn(ctx, state);
     const result = ctx.store.batch(() => build(state, txn));

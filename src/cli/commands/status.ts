@@ -21,6 +21,7 @@ export const status: Command = async (cli) => {
       `plugins    ${counts(s.plugins)}`,
       `proposals  ${s.proposals.open} open, ${s.proposals.edited} edited, ${s.proposals.stale} stale${s.proposals.conflicted ? `, ${s.proposals.conflicted} with conflicts` : ''}`,
     ];
+    if (s.mainBlocked) lines.push(`blocked    ${s.mainBlocked.message}`);
     lines.push(...describeDaemon(d));
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);

@@ -8,6 +8,7 @@ import { dryRunContext } from '../../workspace/dry-run.js';
 import { sourceErrors } from '../source-errors.js';
 import { refreshRemotes } from '../../remote/refresh.js';
 import { unreachableLine } from '../../remote/status.js';
+import { gateMain } from '../../workspace/main-gate.js';
 
 function pluginJson(p: PluginSyncResult) {
   const { error, errorCode, ...rest } = p;
@@ -51,5 +52,5 @@ export const sync: Command = async (cli, a) => {
   const unreachable = remotes.filter((x) => x.error !== undefined);
   for (const x of unreachable) process.stderr.write(`skillsync: ${unreachableLine(x)}\n`);
   if (r.plugins.some((x) => x.status === 'error') || src.failed.length || unreachable.length) return 1;
-  return conflicted.length || src.needsYou.length ? 3 : 0;
+  return conflicted.length || src.needsYou.length || (!dry && gateMain(ctx, false).blocked) ? 3 : 0;
 };
