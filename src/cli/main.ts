@@ -20,6 +20,7 @@ const COMMANDS: Record<string, [Loader, string]> = {
   reject: [async () => (await import('./commands/accept.js')).reject, 'reject <plugin>/<skill>: drop a proposal'],
   publish: [async () => (await import('./commands/publish.js')).publish, 'publish <skill> --from <dir> [-m <msg>]: publish a local edit'],
   rollback: [async () => (await import('./commands/publish.js')).rollback, "rollback <skill> <version>: publish an earlier version again"],
+  allow: [async () => (await import('./commands/allow.js')).allow, 'allow <plugin>/<skill> --finding <rule> [-m <why>]: allow one safety finding at this exact tree'],
   log: [async () => (await import('./commands/log.js')).log, 'log [<skill>]: published versions, newest first'],
   status: [async () => (await import('./commands/status.js')).status, 'the workspace at a glance'],
   hash: [async () => (await import('./commands/hash.js')).hash, 'hash <dir>: the git tree oid of a directory'],

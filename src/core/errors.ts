@@ -71,6 +71,7 @@ export const ERROR_CATALOGUE = {
     ERECORD: stall, // a .skillsync/ record on main is not valid
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
+    ENO_FINDING: stall, // allow: the skill has no finding of that rule at that tree
     ECONFLICT: stall,
     ESTALE_PROPOSAL: stall,
     ENO_PROPOSAL: stall,

@@ -1,6 +1,7 @@
 import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
-import { listProposals } from '../../workspace/proposals.js';
+import { listProposals, skillTreeAt } from '../../workspace/proposals.js';
+import { findingLine, skillSafety } from '../../workspace/safety-view.js';
 
 export const proposals: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'proposals');
@@ -17,12 +18,14 @@ export const proposals: Command = async (cli, argv) => {
     localTree: p.localTree,
     commit: p.tip,
     status: p.status,
-    safety: p.safety,
+    // What accepting would publish: its findings (the recorded trailer is safetyTrailer).
+    safety: ((t) => (t ? skillSafety(ctx, t, p.skill).findings : []))(skillTreeAt(ctx, p.tip, p.skill)),
+    safetyTrailer: p.safety,
   }));
   cli.emit(list, () =>
     list.length
       ? list
-          .map((p) => `${p.id}  ${p.mergeMode}  ${p.status}${p.conflicts.length ? `  conflicts: ${p.conflicts.join(', ')}` : ''}${p.safety !== 'none' ? `  safety: ${p.safety}` : ''}\n  branch ${p.branch}`)
+          .map((p) => `${p.id}  ${p.mergeMode}  ${p.status}${p.conflicts.length ? `  conflicts: ${p.conflicts.join(', ')}` : ''}${p.safety.length ? `  safety: ${findingLine(p.safety[0])}${p.safety.length > 1 ? ` (+${p.safety.length - 1})` : ''}` : ''}\n  branch ${p.branch}`)
           .join('\n')
       : 'no open proposals',
   );
