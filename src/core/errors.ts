@@ -69,6 +69,7 @@ export const ERROR_CATALOGUE = {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
     ENOWORKSPACE: stall,
     ERECORD: stall, // a .skillsync/ record on main is not valid
+    EMAIN_BLOCKED: { kind: 'stall', workspace: true }, // main holds a commit that fails the checks
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
     ENO_FINDING: stall, // allow: the skill has no finding of that rule at that tree
@@ -80,6 +81,12 @@ export const ERROR_CATALOGUE = {
     EDISABLED: stall,
     ENO_SKILL_MD: stall,
     ENO_VERSION: stall,
+    ENO_SKILL: stall, // a skill named on the command line is not in the workspace
+    ENAME_MISMATCH: stall, // SKILL.md's name: differs from the skill being published
+    ENOT_ADOPTED: stall,
+    ENOT_REJECTED: stall,
+    EOWNED: stall, // a plugin owns the skill: adopt or disable instead
+    ENO_MERGE_BASE: stall,
   },
   cli: {
     EUSAGE: stall,
@@ -89,6 +96,7 @@ export const ERROR_CATALOGUE = {
   },
   config: {
     ECONFIG: stall,
+    ENOCONFIG: stall, // no config file in any of the places looked at
   },
   targets: {
     ETARGET_PARENT: stall, // a target folder's parent does not exist

@@ -5,6 +5,7 @@ import { resolveGitDir } from '../plugins/git-source.js';
 import { startSchedule, type Schedule } from './scheduler.js';
 import type { SourceEnv, TriggerSink, TriggerSource } from './triggers.js';
 import { SourceWatcher, type WatchRoot } from './watcher.js';
+import { TargetWatchSource } from '../targets/watch-source.js';
 
 export function watchRoots(cfg: Config, log: Logger): WatchRoot[] {
   const roots: WatchRoot[] = [];
@@ -96,5 +97,5 @@ export class ScheduleSource implements TriggerSource {
 
 /** The sources every daemon runs; the first full pass runs before any of them starts. */
 export function defaultSources(): TriggerSource[] {
-  return [new WatchSource(), new ScheduleSource()];
+  return [new WatchSource(), new ScheduleSource(), new TargetWatchSource()];
 }

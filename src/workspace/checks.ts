@@ -12,7 +12,7 @@ import { EMPTY_TREE } from '../git/hash.js';
 import type { ObjectStore } from '../git/objects.js';
 import type { TreeEntry } from '../git/tree.js';
 import { lookupPath } from '../git/tree-editor.js';
-import { hasConflictMarkers } from './proposals.js';
+import { hasConflictMarkers } from '../core/merge/markers.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord } from './records.js';
 
 export type ProblemSeverity = 'error' | 'warning';

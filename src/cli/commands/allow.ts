@@ -1,4 +1,3 @@
-import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
@@ -7,16 +6,17 @@ import { StatCaches } from '../../workspace/stat-cache.js';
 
 // allow <plugin>/<skill> --finding <rule> [-m <why>] [--tree <oid>]: a recorded human
 // decision that one rule does not block this skill at this exact tree.
-export const allow: Command = async (cli, argv) => {
-  const p = parseArgs(argv, { finding: { value: true }, message: { value: true, alias: 'm' }, tree: { value: true } });
-  const [ref] = need(p, 1, 'allow <plugin>/<skill> --finding <rule-id> [-m <why>] [--tree <oid>]');
-  const rule = p.flags.finding;
-  if (typeof rule !== 'string') throw new UsageError('usage: skillsync allow <plugin>/<skill> --finding <rule-id> [-m <why>]');
+export const allow: Command = async (cli, a) => {
+  const [ref] = a.positionals;
+  const rule = a.flags.finding;
+  if (typeof rule !== 'string') throw new UsageError('allow needs --finding <rule-id>, e.g. skillsync allow dev-tools/reset --finding destructive-command');
+  const why = typeof a.flags.message === 'string' ? a.flags.message : '';
+  const tree = typeof a.flags.tree === 'string' ? a.flags.tree : undefined;
   const ctx = cli.ctx();
   const r = await withLock(ctx, `allow ${ref}`, () => {
     const caches = new StatCaches(ctx);
     try {
-      return allowFinding(ctx, ref, rule, typeof p.flags.message === 'string' ? p.flags.message : '', caches, typeof p.flags.tree === 'string' ? p.flags.tree : undefined);
+      return allowFinding(ctx, ref, rule, why, caches, tree);
     } finally {
       caches.save();
     }
