@@ -114,9 +114,9 @@ export function enablePlugin(ctx: Ctx, id: string, caches: StatCaches): EnableRe
         plan.push({ name: s.name, path: s.path, tree, restore: last?.version ?? null, skip: false, safety: '' });
         continue;
       }
-      const report = safetyOf(ctx, snap.tree);
+      const report = safetyOf(ctx, snap.tree, s.name);
       if (report.blocked) {
-        const worst = report.findings.filter((f) => ctx.config.safety.block.includes(f.severity)).slice(0, 3);
+        const worst = report.findings.filter((f) => !f.allowed && ctx.config.safety.block.includes(f.severity)).slice(0, 3);
         throw new SkillsyncError(
           'ESAFETY_BLOCKED',
           `plugin ${id} not enabled: skill '${s.name}' failed the safety check (${worst.map((f) => describeFinding(f, false)).join('; ')}); nothing was changed`,
