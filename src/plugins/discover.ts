@@ -60,9 +60,8 @@ function discoverAt(ctx: Ctx, path: string, folderName: string, listing: SourceE
   return discoverPlugin(ctx, { path, folderName });
 }
 
-/** Discover the plugins of one source. Never throws for bad content. */
-export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {}): DiscoveryResult {
-  const ctx: Ctx = {
+function sourceCtx(source: SourceTree, options: DiscoverOptions): Ctx {
+  return {
     source,
     display: source.display,
     origin: options.origin ?? source.display,
@@ -75,6 +74,28 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
     remote: options.remote,
     cacheFor: (s) => sourceCache(options.cache, s),
   };
+}
+
+/**
+ * Discover one plugin folder of a source again (`path` as a full pass would see it: ''
+ * for the root, else a folder of the root), with the same caches: the daemon after a
+ * watch event in that folder. A folder that is gone gives nothing.
+ */
+export function discoverFolder(source: SourceTree, path: string, options: DiscoverOptions = {}): DiscoveryResult {
+  const ctx = sourceCtx(source, options);
+  try {
+    const listing = source.list(path);
+    if (listing !== null) discoverAt(ctx, path, path === '' ? ctx.rootName : lastSegment(path), listing);
+  } catch (err) {
+    const x = errorOf(err);
+    ctx.errors.push({ source: ctx.display, path, code: x.code, message: x.message });
+  }
+  return { plugins: ctx.plugins, errors: ctx.errors, warnings: ctx.warnings };
+}
+
+/** Discover the plugins of one source. Never throws for bad content. */
+export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {}): DiscoveryResult {
+  const ctx = sourceCtx(source, options);
   const done = (): DiscoveryResult => ({ plugins: ctx.plugins, errors: ctx.errors, warnings: ctx.warnings });
   try {
     const listing = source.list('');
