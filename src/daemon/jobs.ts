@@ -148,7 +148,7 @@ export class JobExecutor {
     for (const [id, rec] of readMainState(ctx).plugins) if (rec.enabled && !rec.adopted) enabled.push(id);
     let openProposals = 0;
     try {
-      for (const r of listRefs(ctx.paths.gitdir, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
+      for (const r of listRefs(ctx.refs, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
     } catch {
       /* counted as 0 */
     }
