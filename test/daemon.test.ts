@@ -238,7 +238,9 @@ describe('skillsync daemon', () => {
     expect(stalls()).toHaveLength(1);
     expect(passes()).toBe(before);
     expect(d.logs().filter((l) => l.message === 'plugin sync failed; it will be retried')).toEqual([]);
-    expect(env.json('status', '--json').daemon.failing).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
+    const st = env.run('--json', 'status');
+    expect(st.code).toBe(3); // a broken plugin needs a person
+    expect(JSON.parse(st.stdout).daemon.failing).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
 
     // The input changes (still broken): logged again, once.
     writeFileSync(manifest, '{ "name": "gamma", "version": ');

@@ -6,6 +6,7 @@ import { readMainState } from '../../workspace/state.js';
 import { listProposals } from '../../workspace/proposals.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { sourceErrors } from '../source-errors.js';
+import { gateMain } from '../../workspace/main-gate.js';
 
 function pluginJson(p: PluginSyncResult) {
   const { error, errorCode, ...rest } = p;
@@ -45,5 +46,5 @@ export const sync: Command = async (cli, a) => {
     return lines.join('\n');
   });
   if (r.plugins.some((x) => x.status === 'error') || src.failed.length) return 1;
-  return conflicted.length || src.needsYou.length ? 3 : 0;
+  return conflicted.length || src.needsYou.length || (!dry && gateMain(ctx, false).blocked) ? 3 : 0;
 };
