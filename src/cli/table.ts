@@ -162,6 +162,21 @@ export const COMMANDS: Record<string, CommandDef> = {
     load: async () => (await import('./commands/remove.js')).remove,
   },
   rollback: { summary: "publish an earlier version's tree as the next version", args: '<skill> <version>', min: 2, max: 2, writes: true, example: 'skillsync rollback changelog v0002', load: async () => (await import('./commands/publish.js')).rollback },
+  allow: {
+    summary: 'allow one safety finding for one skill at its exact current tree (recorded in main)',
+    args: '<plugin>/<skill>',
+    min: 1,
+    max: 1,
+    writes: true,
+    flags: {
+      finding: { type: 'string', value: '<rule-id>', desc: 'the rule to allow, e.g. destructive-command (required)' },
+      message: { type: 'string', short: 'm', value: '<why>', desc: 'why this is fine, for the log' },
+      tree: { type: 'string', value: '<oid>', desc: 'the skill tree to allow (default: the open proposal, else the source)' },
+    },
+    example: "skillsync allow dev-tools/reset --finding destructive-command -m 'resets a sandbox VM'",
+    details: 'The allowance names the tree: any change to the skill makes it stop applying. `safety.block` still blocks a rule or severity globally.',
+    load: async () => (await import('./commands/allow.js')).allow,
+  },
   log: { summary: 'published versions, newest first', args: '[<skill>]', min: 0, max: 1, example: 'skillsync log changelog', load: async () => (await import('./commands/log.js')).log },
   status: {
     summary: 'the workspace at a glance (exit 3 when something needs you)',

@@ -73,6 +73,7 @@ export const ERROR_CATALOGUE = {
     EMAIN_BLOCKED: { kind: 'stall', workspace: true }, // main holds a commit that fails the checks
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
+    ENO_FINDING: stall, // allow: the skill has no finding of that rule at that tree
     ECONFLICT: stall,
     ESTALE_PROPOSAL: stall,
     ENO_PROPOSAL: stall,

@@ -500,8 +500,7 @@ function discoverAt(ctx: Ctx, path: string, folderName: string, listing: SourceE
   return discoverPlugin(ctx, { path, folderName });
 }
 
-/** Discover the plugins of one source. Never throws for bad content. */
-export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {}): DiscoveryResult {
+function sourceCtx(source: SourceTree, options: DiscoverOptions): Ctx {
   const ctx: Ctx = {
     source,
     display: source.display,
@@ -515,6 +514,29 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
     ctx.mdCache = cacheFor(mdCache, id);
     ctx.jsonCache = cacheFor(jsonCache, id);
   }
+  return ctx;
+}
+
+/**
+ * Discover one plugin folder of a source again (`path` as a full pass would see it: ''
+ * for the root, else a folder of the root), with the same caches: the daemon after a
+ * watch event in that folder. A folder that is gone gives nothing.
+ */
+export function discoverFolder(source: SourceTree, path: string, options: DiscoverOptions = {}): DiscoveryResult {
+  const ctx = sourceCtx(source, options);
+  try {
+    const listing = source.list(path);
+    if (listing !== null) discoverAt(ctx, path, path === '' ? ctx.rootName : lastSegment(path), listing);
+  } catch (err) {
+    const x = errorOf(err);
+    ctx.errors.push({ source: ctx.display, path, code: x.code, message: x.message });
+  }
+  return { plugins: ctx.plugins, errors: ctx.errors };
+}
+
+/** Discover the plugins of one source. Never throws for bad content. */
+export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {}): DiscoveryResult {
+  const ctx = sourceCtx(source, options);
   try {
     const listing = source.list('');
     if (listing === null) {

@@ -1,6 +1,8 @@
 import type { Command } from '../context.js';
 import { listPlugins, type PluginView } from '../../workspace/inspect.js';
 import type { DiscoveryError } from '../../plugins/types.js';
+import type { SafetyFinding } from '../../core/safety/index.js';
+import { findingLine, publishedSafety } from '../../workspace/safety-view.js';
 
 export interface PluginEntry extends Omit<PluginView, 'id' | 'version'> {
   id: string | null;
@@ -24,7 +26,11 @@ export function pluginEntries(list: PluginView[], errors: DiscoveryError[]): Plu
 }
 
 export const plugins: Command = async (cli) => {
-  const { plugins: list, errors } = listPlugins(cli.view());
+  const ctx = cli.view();
+  const { plugins: found, errors } = listPlugins(ctx);
+  // Every published skill's findings: all of them in --json, the highest in the table.
+  const safety = publishedSafety(ctx);
+  const list = found.map((p) => ({ ...p, skills: p.skills.map((s) => ({ ...s, safety: safety.get(s.name) ?? [] })) }));
   const entries = pluginEntries(list, errors);
   for (const e of errors) cli.warn(`${e.source}${e.path ? '/' + e.path : ''}: ${e.message} [${e.code}]`);
   cli.emit(entries, () => {
@@ -32,7 +38,11 @@ export const plugins: Command = async (cli) => {
     const rows: string[][] = [];
     for (const p of entries) {
       rows.push([p.id ?? p.error?.plugin ?? '(source)', p.version ?? '', p.status, p.error ? `${p.error.message} [${p.error.code}]` : `${p.skills.length} skill(s)`, p.source]);
-      for (const s of p.skills) rows.push([`  ${s.name}`, s.version ?? '', s.status, s.proposal ? `proposal ${s.proposal}` : '', '']);
+      for (const s of p.skills) {
+        const top = (s as { safety?: SafetyFinding[] }).safety ?? [];
+        const note = [s.proposal ? `proposal ${s.proposal}` : '', top.length ? `safety: ${findingLine(top[0])}${top.length > 1 ? ` (+${top.length - 1})` : ''}` : ''].filter(Boolean).join('  ');
+        rows.push([`  ${s.name}`, s.version ?? '', s.status, note, '']);
+      }
     }
     const warnings = list.flatMap((p) => (p.warnings ?? []).map((w) => `warning: ${p.id}: ${w}`));
     return [cli.table(['PLUGIN / SKILL', 'VERSION', 'STATE', 'NOTE', 'SOURCE'], rows), ...warnings].join('\n');
