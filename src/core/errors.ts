@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    EREF_CONFLICT: stall, // a ref `a` blocks creating `a/b` (or the reverse), loose or packed
     ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
     EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },

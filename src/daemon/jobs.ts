@@ -163,7 +163,7 @@ export class JobExecutor {
     const enabled = enabledIds(ctx);
     let openProposals = 0;
     try {
-      for (const r of listRefs(ctx.paths.gitdir, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
+      for (const r of listRefs(ctx.refs, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
     } catch {
       /* counted as 0 */
     }
