@@ -1,22 +1,134 @@
-// Errors are values people can act on: a stable `code` for programs and tests,
-// a one-line message that says what happened and what to do, structured `data`,
-// and a `kind` that tells a reconcile loop what to do next (Flux-style).
+// Errors are values people can act on: a stable `code` for programs and tests, a
+// one-line message (what happened; what to do), structured `data`, and a `kind` that
+// decides what a reconcile loop does next, Flux-style: retry with backoff, stall until
+// the input changes (a person must act), or ignore. Every code is listed once below;
+// test/errors.test.ts fails on a code that is listed but unused, or used but unlisted.
 
-export type ErrorKind =
-  | 'retry' // transient: try again later (lock busy, source changing, disk full)
-  | 'person' // needs a human: bad input, conflict, policy block
-  | 'none'; // nothing to do
+export type ErrorKind = 'retry' | 'stall' | 'ignore';
+
+interface CodeInfo {
+  kind: ErrorKind;
+  /** The whole workspace is affected (lock busy, disk full, read-only): a pass stops instead of blaming one plugin. */
+  workspace?: true;
+}
+
+const retry: CodeInfo = { kind: 'retry' };
+const stall: CodeInfo = { kind: 'stall' };
+const ignore: CodeInfo = { kind: 'ignore' };
+
+// catalogue:begin
+export const ERROR_CATALOGUE = {
+  git: {
+    ECORRUPT: stall, // a damaged object, pack or ref in a repository
+    ENOT_FOUND: stall, // an object or folder that should be there is not
+    EOBJECT_TYPE: stall,
+    ETREE_DUPLICATE: stall,
+    EREF_NAME: stall,
+    EREF_VALUE: stall,
+    EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
+    EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+  },
+  fs: {
+    ENOSPC: { kind: 'retry', workspace: true },
+    EDQUOT: { kind: 'retry', workspace: true },
+    EROFS: { kind: 'stall', workspace: true },
+    EACCES: stall,
+    ESYMLINK: stall,
+    ESPECIAL_FILE: stall,
+    ENAME_ENCODING: stall,
+    ETOO_MANY_FILES: stall,
+    EPATH_ESCAPE: stall,
+    EPATH_INVALID: stall,
+    ENOT_DIR: stall,
+  },
+  plugins: {
+    ESOURCE: stall,
+    ESOURCE_MISSING: stall,
+    ESOURCE_GIT: stall,
+    ESOURCE_GONE: retry, // a folder vanished while it was read: read again next pass
+    ESOURCE_CHANGING: retry, // a file kept changing while it was read
+    EREMOTE_SOURCE: stall,
+    EMANIFEST: stall,
+    EMANIFEST_JSON: stall,
+    EMANIFEST_TOO_LARGE: stall,
+    EFRONTMATTER: stall,
+    EFRONTMATTER_LANG: stall,
+    EFRONTMATTER_LIMIT: stall,
+    EFRONTMATTER_ENCODING: stall,
+    ENAME_UNSAFE: stall,
+    ESKILL_MISSING: stall,
+    ESKILL_COLLISION: stall,
+    ESUBMODULE: stall,
+    EDUPLICATE_PLUGIN: stall,
+    EPLUGIN_BROKEN: stall,
+    EUNKNOWN_PLUGIN: stall,
+  },
+  workspace: {
+    ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
+    ENOWORKSPACE: stall,
+    ERECORD: stall, // a .skillsync/ record on main is not valid
+    EOWNERSHIP: stall,
+    ESAFETY_BLOCKED: stall,
+    ECONFLICT: stall,
+    ESTALE_PROPOSAL: stall,
+    ENO_PROPOSAL: stall,
+    ENOT_ENABLED: stall,
+    ENOT_BOUND: stall,
+    EDISABLED: stall,
+    ENO_SKILL_MD: stall,
+    ENO_VERSION: stall,
+  },
+  cli: {
+    EUSAGE: stall,
+    ECONFIRM: stall,
+    EPROPOSAL_ID: stall,
+    EVERSION: stall,
+  },
+  config: {
+    ECONFIG: stall,
+  },
+  targets: {
+    ETARGET_PARENT: stall, // a target folder's parent does not exist
+  },
+  daemon: {
+    EHTTP_LISTEN: stall,
+    ESTOPPING: ignore, // the daemon is shutting down: nothing to report
+  },
+  internal: {
+    EINTERNAL: retry, // an unexpected failure: retried with backoff, reported each time
+  },
+} as const satisfies Record<string, Record<string, CodeInfo>>;
+// catalogue:end
+
+type Catalogue = typeof ERROR_CATALOGUE;
+export type ErrorLayer = keyof Catalogue;
+export type ErrorCode = { [L in ErrorLayer]: keyof Catalogue[L] }[ErrorLayer] & string;
+
+const CODES = new Map<string, CodeInfo & { layer: ErrorLayer }>();
+for (const [layer, codes] of Object.entries(ERROR_CATALOGUE)) {
+  for (const [code, info] of Object.entries(codes)) CODES.set(code, { ...(info as CodeInfo), layer: layer as ErrorLayer });
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && CODES.has(code);
+}
+
+/** The catalogue entry of a code; unknown codes count as internal errors. */
+export function codeInfo(code: string): CodeInfo & { layer: ErrorLayer } {
+  return CODES.get(code) ?? CODES.get('EINTERNAL')!;
+}
 
 export class SkillsyncError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly kind: ErrorKind;
   readonly data: Record<string, unknown>;
 
-  constructor(code: string, message: string, data: Record<string, unknown> = {}, kind: ErrorKind = 'person') {
+  /** `kind` defaults to the code's kind in the catalogue. */
+  constructor(code: ErrorCode, message: string, data: Record<string, unknown> = {}, kind?: ErrorKind) {
     super(message);
     this.name = 'SkillsyncError';
     this.code = code;
-    this.kind = kind;
+    this.kind = kind ?? codeInfo(code).kind;
     this.data = data;
   }
 }
@@ -24,13 +136,56 @@ export class SkillsyncError extends Error {
 /** Usage errors (bad flags, missing arguments): the CLI exits 2 for these. */
 export class UsageError extends SkillsyncError {
   constructor(message: string, data: Record<string, unknown> = {}) {
-    super('EUSAGE', message, data, 'person');
+    super('EUSAGE', message, data);
     this.name = 'UsageError';
   }
 }
 
 export function isSkillsyncError(err: unknown): err is SkillsyncError {
   return err instanceof SkillsyncError;
+}
+
+/** What a reconcile loop (the daemon, a sync pass) does next after a failure. */
+export interface ErrorAction {
+  kind: ErrorKind;
+  code: string;
+  message: string;
+  /** retry: try again after a backoff delay (lock busy, source changing, disk full). */
+  retry: boolean;
+  /** stall: log once, do not retry until the input changes (a person must act). */
+  waitForChange: boolean;
+  /** ignore: nothing to report. */
+  silent: boolean;
+  /** The whole workspace is affected: stop the pass instead of failing one plugin. */
+  abortPass: boolean;
+}
+
+/**
+ * The one place that maps an error to the next step. Accepts anything thrown, or a
+ * recorded `{code, kind?}` (a plugin's failure in a sync result).
+ */
+export function errorAction(err: unknown): ErrorAction {
+  let code: string;
+  let kind: ErrorKind;
+  let message: string;
+  if (err instanceof Error || !(err && typeof err === 'object' && 'code' in err)) {
+    const e = toSkillsyncError(err);
+    ({ code, kind, message } = e);
+  } else {
+    const r = err as { code: unknown; kind?: unknown; message?: unknown };
+    code = isErrorCode(r.code) ? r.code : 'EINTERNAL';
+    kind = r.kind === 'retry' || r.kind === 'stall' || r.kind === 'ignore' ? r.kind : codeInfo(code).kind;
+    message = typeof r.message === 'string' ? r.message : code;
+  }
+  return {
+    kind,
+    code,
+    message,
+    retry: kind === 'retry',
+    waitForChange: kind === 'stall',
+    silent: kind === 'ignore',
+    abortPass: codeInfo(code).workspace === true,
+  };
 }
 
 /** Turn any thrown value into a SkillsyncError, mapping common fs errors to actionable ones. */
@@ -40,15 +195,15 @@ export function toSkillsyncError(err: unknown): SkillsyncError {
   const path = e?.path ? ` (${e.path})` : '';
   switch (e?.code) {
     case 'ENOSPC':
-      return new SkillsyncError('ENOSPC', `no space left on device${path}; free some space and run the command again, nothing was changed`, { path: e.path }, 'retry');
+      return new SkillsyncError('ENOSPC', `no space left on device${path}; free some space and run the command again, nothing was changed`, { path: e.path });
     case 'EDQUOT':
-      return new SkillsyncError('EDQUOT', `disk quota exceeded${path}; free some space and run the command again, nothing was changed`, { path: e.path }, 'retry');
+      return new SkillsyncError('EDQUOT', `disk quota exceeded${path}; free some space and run the command again, nothing was changed`, { path: e.path });
     case 'EROFS':
-      return new SkillsyncError('EROFS', `the workspace is on a read-only file system${path}; remount it read-write or choose another --workspace`, { path: e.path }, 'person');
+      return new SkillsyncError('EROFS', `the workspace is on a read-only file system${path}; remount it read-write or choose another --workspace`, { path: e.path });
     case 'EACCES':
     case 'EPERM':
-      return new SkillsyncError('EACCES', `permission denied${path}; check the owner and mode of the workspace`, { path: e.path }, 'person');
+      return new SkillsyncError('EACCES', `permission denied${path}; check the owner and mode of the workspace`, { path: e.path });
     default:
-      return new SkillsyncError('EINTERNAL', e?.message ? String(e.message) : String(err), {}, 'retry');
+      return new SkillsyncError('EINTERNAL', e?.message ? String(e.message) : String(err), {});
   }
 }

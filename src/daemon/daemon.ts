@@ -238,7 +238,7 @@ export class Daemon {
         );
       } catch (err) {
         if (entered || !(err instanceof SkillsyncError) || err.code !== 'ELOCKED') throw err;
-        if (this.stopping) throw new SkillsyncError('ESTOPPING', 'the daemon is stopping', {}, 'none');
+        if (this.stopping) throw new SkillsyncError('ESTOPPING', 'the daemon is stopping', {});
         const left = deadline - Date.now();
         if (left <= 0) throw err;
         await sleep(Math.min(delay, left));

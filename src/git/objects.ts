@@ -35,7 +35,7 @@ export class ObjectStore {
     if (loose) return loose;
     const packed = this.packs.read(oid);
     if (packed) return packed;
-    throw new SkillsyncError('ENOTFOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on the workspace repository`, { oid }, 'person');
+    throw new SkillsyncError('ENOT_FOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on the workspace repository`, { oid });
   }
 
   has(oid: string): boolean {

@@ -39,7 +39,7 @@ function ownershipError(state: MainState, plugin: string, skill: string): Skills
   const owner = b ? `plugin ${b.plugin}` : 'a locally managed skill';
   return new SkillsyncError(
     'EOWNERSHIP',
-    `skill '${skill}' of plugin ${plugin} already exists in the workspace as ${owner}; nothing was changed — adopt or remove that skill first`,
+    `skill '${skill}' of plugin ${plugin} already exists in the workspace as ${owner}; nothing was changed — give this one another name (skillsync enable ${plugin} --name ${skill}=${plugin}-${skill}, or names: { ${plugin}/${skill}: ${plugin}-${skill} } in the config), or adopt or remove that skill first`,
     { plugin, skill, owner: b?.plugin ?? null },
   );
 }

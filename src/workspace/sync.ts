@@ -2,7 +2,7 @@
 // snapshot each skill (observation commit when it changed) → classify against the
 // binding → plan → apply (silent accepts and policy fast-forwards on main, proposals
 // as branches), in one transaction per plugin so one bad plugin never blocks another.
-import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
+import { SkillsyncError, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
 import { foldedKey } from '../core/names.js';
 import { caseIndex } from './enable.js';
 import { classify, planSkillUpdate, type Classification } from '../core/classify.js';
@@ -46,6 +46,8 @@ export interface PluginSyncResult {
   skills: SkillSyncResult[];
   error?: string;
   errorCode?: string;
+  /** What the daemon does about the error: see errorAction. */
+  errorKind?: ErrorKind;
 }
 
 export interface SyncResult {
@@ -318,9 +320,10 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
     });
   } catch (err) {
     const e = toSkillsyncError(err);
-    if (e.code === 'ELOCKED' || e.code === 'ENOSPC' || e.code === 'EROFS') throw e;
-    ctx.log.warn(`sync of ${id} failed: ${e.message}`, { plugin: id, code: e.code });
-    return { id, status: 'error', skills: [], error: e.message, errorCode: e.code };
+    const next = errorAction(e);
+    if (next.abortPass) throw e;
+    ctx.log.warn(`sync of ${id} failed: ${e.message}`, { plugin: id, code: e.code, kind: e.kind });
+    return { id, status: 'error', skills: [], error: e.message, errorCode: e.code, errorKind: e.kind };
   }
 }
 
