@@ -38,7 +38,7 @@ export const NAME_COMPONENTS = [
   '<name>.json', // records: .skillsync/bindings/<skill>.json, cache/stat/<plugin>.json
   '.tmp-<name>.json-4194304-ffffffff', // atomic writes of those files (temp file beside the target)
   '.tmp-<name>-4194304-ffffff', // live view: the temporary link renamed over live/skills/<skill>
-  '.<name>.skillsync-tmp-4194304-ffffffffffff', // targets: the copy swapped in by rename
+  '.skillsync-<name>.new-4194304-ffffff', // targets: the entry swapped in by rename (also .old-, .lnk-)
 ] as const;
 export const MAX_NAME_BYTES = NAME_MAX - Math.max(...NAME_COMPONENTS.map((t) => Buffer.byteLength(t.replace('<name>', ''))));
 /** Longest path of a file inside a skill (relative to the skill folder), far below PATH_MAX with any workspace path. */

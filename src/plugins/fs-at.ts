@@ -33,9 +33,9 @@ export function sourceError(err: unknown, where: string): SkillsyncError {
   if (err instanceof SkillsyncError) return err;
   const c = code(err);
   if (c === 'EACCES' || c === 'EPERM') {
-    return new SkillsyncError('ESOURCE_UNREADABLE', `cannot read ${where} in the plugin source: permission denied; fix its permissions in the source`, { path: where }, 'person');
+    return new SkillsyncError('ESOURCE_UNREADABLE', `cannot read ${where} in the plugin source: permission denied; fix its permissions in the source`, { path: where }, 'stall');
   }
-  if (c === 'ENAMETOOLONG') return new SkillsyncError('EPATH_TOO_LONG', `path too long in the plugin source: ${where}; shorten it`, { path: where }, 'person');
+  if (c === 'ENAMETOOLONG') return new SkillsyncError('EPATH_TOO_LONG', `path too long in the plugin source: ${where}; shorten it`, { path: where }, 'stall');
   if (c === 'ENOENT') return new SkillsyncError('ESOURCE_CHANGING', `${where} disappeared while it was read; it will be read again on the next pass`, { path: where }, 'retry');
   if (c === 'EMFILE' || c === 'ENFILE' || c === 'EIO' || c === 'EAGAIN') return new SkillsyncError('ESOURCE_IO', `reading ${where} failed (${c}); it will be read again on the next pass`, { path: where }, 'retry');
   return new SkillsyncError('ESOURCE_IO', `reading ${where} failed: ${(err as Error)?.message ?? String(err)}`, { path: where }, 'retry');

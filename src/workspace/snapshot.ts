@@ -30,7 +30,7 @@ function changing(plugin: PluginManifest, skill: SkillDecl): SkillsyncError {
 
 function corrupt(display: string, err: unknown): SkillsyncError {
   const why = err instanceof Error ? err.message.replace(/;[^;]*fsck[^;]*$/, '') : String(err);
-  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair or re-clone that repository (git fsck in it), the workspace is fine`, { source: display }, 'person');
+  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair or re-clone that repository (git fsck in it), the workspace is fine`, { source: display }, 'stall');
 }
 
 /** Copy a tree and everything under it from a source repository's objects into the workspace's. */
@@ -126,7 +126,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     try {
       e = gs.entry(skill.path);
     } catch (err) {
-      throw err instanceof SkillsyncError && err.code.startsWith('EPATH') ? err : corrupt(gs.display, err);
+      throw err instanceof SkillsyncError && (err.code === 'EPATH_ESCAPE' || err.code === 'EPATH_INVALID') ? err : corrupt(gs.display, err);
     }
     if (!e || e.mode !== '40000') {
       throw new SkillsyncError('ESOURCE_GONE', `skill folder ${skill.path} is missing in ${gs.display}`, { path: skill.path }, 'retry');
