@@ -91,7 +91,7 @@ function fmtRatio(r) {
 }
 
 function table(rows) {
-  const head = ['work', 'skillsync median', 'git median', 'ratio', 'target', 'met?'];
+  const head = ['work', 'skillsync median (min–max)', 'git median (min–max)', 'ratio', 'target', 'met?'];
   const body = rows.map((r) => [r.work, r.skillsync, r.git || '—', fmtRatio(r.ratio), r.target, r.met == null ? '—' : r.met ? 'yes' : '**NO**']);
   const esc = (s) => String(s).replace(/\|/g, '\\|');
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((b) => `| ${b.map(esc).join(' | ')} |`)].join('\n');
@@ -202,6 +202,11 @@ async function main() {
   }
   if (opts.keep) process.stdout.write(`kept ${root}\n`);
   cleanup();
+  // Loud: a result that differs from git's (or any failed check) fails the run.
+  if (ctx.failures.length) {
+    process.stderr.write(`\nbench: FAILED: ${ctx.failures.length} check(s) failed (listed above and in the results)\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -1,7 +1,8 @@
 // config/skillsync.yaml: parsed with the `yaml` package (no code, bounded aliases),
 // validated key by key; an unknown or invalid key is an error that names it.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
@@ -12,6 +13,8 @@ export type SourceSpec = { kind: 'fs'; path: string } | { kind: 'git'; gitdir: s
 export interface Config {
   /** The config file, when one was read. */
   file: string | null;
+  /** How it was found (--config, SKILLSYNC_CONFIG, a default place) and every place looked at. */
+  found?: ConfigSearch;
   workspace: string;
   sources: SourceSpec[];
   schedule: string;
@@ -125,11 +128,36 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   };
 }
 
-export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?: string; cwd?: string }): Config {
+export interface ConfigSearch {
+  file: string | null;
+  how: 'flag' | 'env' | 'default' | 'none';
+  looked: string[];
+}
+
+/** The default places, in order: the current folder, then the user's, then the system's. */
+export function defaultConfigPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return [resolve(cwd, 'skillsync.yaml'), resolve(cwd, 'config', 'skillsync.yaml'), join(xdg, 'skillsync', 'skillsync.yaml'), '/etc/skillsync/skillsync.yaml'];
+}
+
+/** Which config file to read: --config, then SKILLSYNC_CONFIG, then the default places. */
+export function findConfig(opts: { file?: string; cwd?: string; env?: NodeJS.ProcessEnv }): ConfigSearch {
   const cwd = opts.cwd ?? process.cwd();
-  const file = resolve(cwd, opts.file ?? 'config/skillsync.yaml');
+  const env = opts.env ?? process.env;
+  if (opts.file !== undefined) return { file: resolve(cwd, opts.file), how: 'flag', looked: [resolve(cwd, opts.file)] };
+  if (env.SKILLSYNC_CONFIG) return { file: resolve(cwd, env.SKILLSYNC_CONFIG), how: 'env', looked: [resolve(cwd, env.SKILLSYNC_CONFIG)] };
+  const looked = defaultConfigPlaces(cwd, env);
+  const file = looked.find((f) => existsSync(f)) ?? null;
+  return { file, how: file ? 'default' : 'none', looked };
+}
+
+/** Read the config found by `findConfig`; no file found gives the defaults (`file: null`). */
+export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const found = findConfig({ file: opts.file, cwd, env: opts.env });
   let cfg: Config;
-  if (existsSync(file)) {
+  const file = found.file;
+  if (file && existsSync(file)) {
     let raw: unknown;
     try {
       raw = parse(readFileSync(file, 'utf8'), { maxAliasCount: 50, prettyErrors: true });
@@ -137,11 +165,13 @@ export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?
       throw new SkillsyncError('ECONFIG', `config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
     }
     cfg = parseConfig(raw, dirname(file), file);
-  } else if (opts.explicit) {
-    throw new SkillsyncError('ECONFIG', `config file not found: ${file}`, { file });
+  } else if (file) {
+    const via = found.how === 'env' ? ' (from SKILLSYNC_CONFIG)' : '';
+    throw new SkillsyncError('ECONFIG', `config file not found: ${file}${via}`, { file });
   } else {
     cfg = parseConfig({}, cwd, null);
   }
+  cfg.found = found;
   if (opts.workspace) cfg.workspace = resolve(cwd, opts.workspace);
   return cfg;
 }

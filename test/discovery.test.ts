@@ -347,7 +347,7 @@ describe('broken plugins never hide the others', () => {
 
   it('invalid JSON in plugin.json', () => {
     const r = fleet({ 'bad/.claude-plugin/plugin.json': '{"name": "bad",', 'bad/skills/x/SKILL.md': skill('x') });
-    expect(summary(r).errors).toEqual(['EMANIFEST_JSON - bad/.claude-plugin/plugin.json']);
+    expect(summary(r).errors).toEqual(['EMANIFEST_JSON bad bad/.claude-plugin/plugin.json']);
   });
 
   it('a manifest that is not an object', () => {

@@ -306,7 +306,7 @@ describe('names that collide or git refuses, through publish and later upstream 
     writeFileSync(join(dir, 'SKILL.md'), skillMd('mine'));
     const refs = env.refs();
     for (const name of ['../escape', 'a.lock', 'x..y', 'has space', 'Tool', 'TOOL']) {
-      const r = env.run('publish', name, '--from', dir);
+      const r = env.run('publish', name, '--from', dir, '--new', '--force');
       expect(r.code, `publish ${name}: ${r.stdout}`).toBe(1);
       expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
       expect(r.stderr).toMatch(/^skillsync: /);
@@ -314,7 +314,7 @@ describe('names that collide or git refuses, through publish and later upstream 
     }
     // A publish --from a folder holding a link is refused like an upstream one.
     symlinkSync(join(env.root, 'skillsync.yaml'), join(dir, 'conf.yaml'));
-    const r = env.run('publish', 'mine', '--from', dir);
+    const r = env.run('publish', 'mine', '--from', dir, '--new');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/symlink/);
     expect(env.refs()).toBe(refs);

@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
+    EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
   fs: {
     ENOSPC: { kind: 'retry', workspace: true },
@@ -71,6 +73,7 @@ export const ERROR_CATALOGUE = {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
     ENOWORKSPACE: stall,
     ERECORD: stall, // a .skillsync/ record on main is not valid
+    EMAIN_BLOCKED: { kind: 'stall', workspace: true }, // main holds a commit that fails the checks
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
     ECONFLICT: stall,
@@ -81,6 +84,12 @@ export const ERROR_CATALOGUE = {
     EDISABLED: stall,
     ENO_SKILL_MD: stall,
     ENO_VERSION: stall,
+    ENO_SKILL: stall, // a skill named on the command line is not in the workspace
+    ENAME_MISMATCH: stall, // SKILL.md's name: differs from the skill being published
+    ENOT_ADOPTED: stall,
+    ENOT_REJECTED: stall,
+    EOWNED: stall, // a plugin owns the skill: adopt or disable instead
+    ENO_MERGE_BASE: stall,
   },
   cli: {
     EUSAGE: stall,
@@ -90,12 +99,15 @@ export const ERROR_CATALOGUE = {
   },
   config: {
     ECONFIG: stall,
+    ENOCONFIG: stall, // no config file in any of the places looked at
   },
   targets: {
     ETARGET_PARENT: stall, // a target folder's parent does not exist
   },
   daemon: {
     EHTTP_LISTEN: stall,
+    EDAEMON_RUNNING: stall, // another daemon runs on the same workspace
+    EWORKER: retry, // the daemon's pass thread died; a new one runs the next pass
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report
   },
   internal: {

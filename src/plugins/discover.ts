@@ -326,7 +326,11 @@ function discoverPlugin(ctx: Ctx, c: Candidate): boolean {
         if (ft === 'symlink') b.abort(file, 'ESYMLINK', `${b.label}${file} is a symlink; skillsync never follows links, make it a regular file`);
         b.abort(file, 'EMANIFEST', `${b.label}${file} is not a regular file`);
       }
-      if (!json.ok) b.abort(file, json.code, `${b.label}${json.message}`);
+      // Unparsable: the plugin is most likely the one named after its folder (so an enabled one shows as broken, not missing).
+      if (!json.ok) {
+        b.id ??= c.folderName;
+        b.abort(file, json.code, `${b.label}${json.message}`);
+      }
       try {
         manifest = manifestFields(json.value, file);
       } catch (err) {

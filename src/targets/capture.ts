@@ -123,7 +123,7 @@ function captureAll(ctx: Ctx): CaptureOutcome[] {
       ? `the edit conflicts with the version published since it was made; edit the folder to include that version's changes (see 'skillsync log ${f.skill}')`
       : b?.status === 'disabled'
         ? `plugin ${b.plugin} is disabled`
-        : refusal(ctx, f.publish);
+        : refusal(ctx, f.skill, f.publish);
     if (why) {
       ctx.log.warn(`edit of ${f.skill} in ${f.t.path} not published: ${why}; the folder is left as it is`);
       record(ctx, f, why);

@@ -2,11 +2,10 @@
 // one commit for all skills of one capture and one tag per skill. The checks run first;
 // an edit that fails them is returned with the reason and nothing is published for it.
 import { formatSafetyTrailer } from '../core/safety/index.js';
-import { flattenTree, lookupPath } from '../git/tree-editor.js';
-import { isBinary } from '../core/merge/text.js';
+import { lookupPath } from '../git/tree-editor.js';
 import type { Ctx } from '../workspace/context.js';
-import { hasConflictMarkers } from '../workspace/proposals.js';
-import { describeFinding, safetyOf } from '../workspace/skill-files.js';
+import { checkPublishable } from '../workspace/checks.js';
+import { safetyOf } from '../workspace/skill-files.js';
 import { nextVersion } from '../workspace/versions.js';
 import type { Txn } from '../workspace/txn.js';
 
@@ -19,19 +18,13 @@ export interface EditEntry {
   where: string;
 }
 
-/** Why a tree may not be published, or null. */
-export function refusal(ctx: Ctx, tree: string): string | null {
+/** Why a tree may not be published as `skill`, or null: the checks every tree on main passes. */
+export function refusal(ctx: Ctx, skill: string, tree: string): string | null {
   if (!lookupPath(ctx.store, tree, 'SKILL.md')) return 'the folder has no SKILL.md at its top';
-  for (const [path, e] of flattenTree(ctx.store, tree)) {
-    const buf = ctx.store.readBlob(e.oid);
-    if (!isBinary(buf) && hasConflictMarkers(buf.toString('utf8'))) return `${path} has unresolved conflict markers`;
-  }
-  const report = safetyOf(ctx, tree);
-  if (report.blocked) {
-    const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
-    return `the safety check blocks it: ${describeFinding(f)}`;
-  }
-  return null;
+  const r = checkPublishable(ctx, skill, tree);
+  if (r.ok) return null;
+  const errors = r.problems.filter((p) => p.severity === 'error');
+  return `${errors.length > 1 ? `${errors.length} problems, first: ` : ''}${errors[0].message}`;
 }
 
 /** Publish every entry on `txn` in one commit; returns skill → version. */

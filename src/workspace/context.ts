@@ -7,6 +7,7 @@ import { setRefLogger } from '../git/refs.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
+import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './paths.js';
 import type { DiscoveryResult } from '../plugins/types.js';
 
@@ -28,19 +29,27 @@ export interface Ctx {
   discovered?: DiscoveryResult;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
+  /** --dry-run: transactions are built (objects in memory) but never applied. */
+  dryRun?: boolean;
   /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
   nameOverrides?: Record<string, Record<string, string>>;
 }
 
-export function openContext(config: Config, log: Logger, opts: { create?: boolean } = {}): Ctx {
+/** `absent: 'ok'` opens a workspace that does not exist yet as empty, writing nothing (read-only views). */
+export function openContext(config: Config, log: Logger, opts: { create?: boolean; absent?: 'ok' } = {}): Ctx {
   const paths = workspacePaths(config.workspace);
-  if (!existsSync(`${paths.gitdir}/HEAD`)) {
+  if (!existsSync(`${paths.gitdir}/HEAD`) && opts.absent !== 'ok') {
     if (!opts.create) {
       throw new SkillsyncError('ENOWORKSPACE', `no workspace at ${paths.root}; run 'skillsync init' (or pass --workspace)`, { path: paths.root });
     }
     initWorkspaceDirs(paths);
   }
   setRefLogger((level, msg) => log[level](msg));
+  try {
+    installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
+  } catch (err) {
+    log.debug(`pre-receive hook not refreshed: ${(err as Error).message}`);
+  }
   return {
     config,
     paths,

@@ -54,6 +54,7 @@ function loadDiscoveryCache(ctx: Ctx): void {
 }
 
 function saveDiscoveryCache(ctx: Ctx): void {
+  if (ctx.dryRun || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
   try {
     const text = JSON.stringify(exportDiscoveryCache());
     if (text === savedText) return;

@@ -17,7 +17,7 @@ export interface LockInfo {
 
 export type LockLog = (message: string) => void;
 
-function procStart(pid: number): string {
+export function procStart(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';

@@ -180,10 +180,7 @@ export function writeProposal(txn: Txn, p: NewProposal, expectedTip: string | nu
   return commit;
 }
 
-/** Lines that still look like unresolved conflict markers. */
-export function hasConflictMarkers(text: string): boolean {
-  return /^<{7}( |$)/m.test(text) && /^={7}$/m.test(text.replace(/\r$/gm, '')) && /^>{7}( |$)/m.test(text);
-}
+export { hasConflictMarkers } from '../core/merge/markers.js';
 
 export function skillTreeAt(ctx: Ctx, commit: string, skill: string): string | null {
   const e = lookupPath(ctx.store, ctx.store.readCommit(commit).tree, `${SKILLS_DIR}/${skill}`);

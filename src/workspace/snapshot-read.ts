@@ -11,6 +11,7 @@ import { encodeTree, type TreeEntry } from '../git/tree.js';
 import type { ObjectStore } from '../git/objects.js';
 import { SkillsyncError } from '../core/errors.js';
 import { MAX_SKILL_PATH_BYTES } from '../core/names.js';
+import { checkEntryName } from '../core/tree-entries.js';
 import { closeDir, lstatAt, listAt, openDirAt, openRootDir, readFileAt, sameStat, sourceError, type DirHandle } from '../plugins/fs-at.js';
 
 /** Re-reads of one file whose stat moved while it was read, before the pass gives up on it. */
@@ -126,6 +127,9 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
       if (name === '.git') continue; // git never adds a .git entry
       const childRel = rel ? `${rel}/${name}` : name;
       if (name.includes('\uFFFD')) throw new SkillsyncError('ENAME_ENCODING', `file name is not valid UTF-8: ${childRel}`, { path: rel });
+      // `.GIT`, `git~1`, `.gitmodules`...: a checkout or clone would take them for git's own.
+      const bad = checkEntryName(name, 'skill');
+      if (bad) throw new SkillsyncError('ETREE_ENTRY', `${childRel}: ${bad.message}; rename or remove it`, { path: childRel, rule: bad.rule });
       if (Buffer.byteLength(childRel) > MAX_SKILL_PATH_BYTES) {
         throw new SkillsyncError('EPATH_TOO_LONG', `path too long in skill: ${childRel.slice(0, 80)}… (${Buffer.byteLength(childRel)} bytes; the limit is ${MAX_SKILL_PATH_BYTES})`, { path: childRel });
       }

@@ -11,6 +11,7 @@ import type { PluginManifest, SkillDecl } from '../plugins/types.js';
 import type { GitSourceTree } from '../plugins/git-source.js';
 import { closeDir, sourceError, type DirHandle } from '../plugins/fs-at.js';
 import type { Ctx } from './context.js';
+import { assertTreeDeep } from '../git/tree-check.js';
 import type { StatCaches } from './stat-cache.js';
 import { openSkillFolder, readSkillTree, rehash, unchangedSince, type ReadResult } from './snapshot-read.js';
 
@@ -130,6 +131,11 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     }
     if (!e || e.mode !== '40000') {
       throw new SkillsyncError('ESOURCE_GONE', `skill folder ${skill.path} is missing in ${gs.display}`, { path: skill.path }, 'retry');
+    }
+    try {
+      assertTreeDeep(gs.store, e.oid, 'skill', '', `${gs.display}:${skill.path}`);
+    } catch (err) {
+      throw err instanceof SkillsyncError ? err : corrupt(gs.display, err);
     }
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };

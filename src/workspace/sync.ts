@@ -183,6 +183,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
         autoApplyFastForward: autoApply(ctx, m.id),
       }),
     );
+    if (merged && p.result.action === 'proposal_dropped') p.result.action = 'proposal_merged'; // merged with git: done, not dropped
     out.skills.push(p.result);
   }
 

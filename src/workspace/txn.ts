@@ -10,9 +10,11 @@ import { TreeEditor } from '../git/tree-editor.js';
 import { withTrailers, type Signature } from '../git/commit.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
-import { MAIN, readMainState, saveRecordCache, type MainState } from './state.js';
+import { MAIN, saveRecordCache, type MainState } from './state.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
+import { carryGood, servedTree } from './main-gate.js';
+import { EMPTY_TREE } from '../git/hash.js';
 import { refreshTargets } from '../targets/refresh.js';
 import { readReconciled, writeReconciled } from './reconciled-marker.js';
 
@@ -149,6 +151,7 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   }
   // Our own commits keep versions and tags consistent: carry the marker forward.
   if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
+  if (main) carryGood(ctx, main.old, main.new); // our publish path checked what it committed
   // Many new refs (an enable's tags and observations) go straight into packed-refs.
   const creations = txn.ops.filter((op) => op.expected === null && op.oid !== null);
   let rest = txn.ops;
@@ -169,7 +172,7 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
 
 export function refreshLive(ctx: Ctx): void {
   try {
-    updateLive(ctx, readMainState(ctx).tree);
+    updateLive(ctx, servedTree(ctx) ?? EMPTY_TREE); // the last good commit while main is blocked
   } catch (err) {
     ctx.log.warn(`live view not updated: ${(err as Error).message}; the next pass retries`);
   }

@@ -1,13 +1,16 @@
-import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { versionLog } from '../../workspace/inspect.js';
+import { relativeTime } from '../output.js';
 
-export const log: Command = async (cli, argv) => {
-  const [skill] = need(parseArgs(argv, {}), 0, 'log [<skill>]', 1);
+export const log: Command = async (cli, a) => {
+  const [skill] = a.positionals;
   const entries = versionLog(cli.ctx(), skill);
   cli.emit(entries, () =>
     entries.length
-      ? entries.map((e) => `${e.skill} ${e.version}  ${e.date.slice(0, 19).replace('T', ' ')}  ${e.commit.slice(0, 12)}  ${e.mergeMode}  ${e.subject}`).join('\n')
+      ? cli.table(
+          ['SKILL', 'VERSION', 'WHEN', 'COMMIT', 'MODE', 'SUBJECT'],
+          entries.map((e) => [e.skill, e.version, cli.tty ? relativeTime(e.date) : e.date, e.commit.slice(0, 12), e.mergeMode, e.subject]),
+        )
       : skill ? `no versions of ${skill}` : 'no versions yet',
   );
   return 0;

@@ -1,11 +1,9 @@
-import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
-import { listProposals } from '../../workspace/proposals.js';
+import { listProposals, type ProposalInfo } from '../../workspace/proposals.js';
+import { safetyList } from '../safety-view.js';
 
-export const proposals: Command = async (cli, argv) => {
-  need(parseArgs(argv, {}), 0, 'proposals');
-  const ctx = cli.ctx();
-  const list = listProposals(ctx).map((p) => ({
+export function proposalJson(p: ProposalInfo) {
+  return {
     id: p.id,
     plugin: p.plugin,
     skill: p.skill,
@@ -17,13 +15,18 @@ export const proposals: Command = async (cli, argv) => {
     localTree: p.localTree,
     commit: p.tip,
     status: p.status,
-    safety: p.safety,
-  }));
+    safety: safetyList(p.safety),
+  };
+}
+
+export const proposals: Command = async (cli) => {
+  const list = listProposals(cli.ctx()).map(proposalJson);
   cli.emit(list, () =>
     list.length
-      ? list
-          .map((p) => `${p.id}  ${p.mergeMode}  ${p.status}${p.conflicts.length ? `  conflicts: ${p.conflicts.join(', ')}` : ''}${p.safety !== 'none' ? `  safety: ${p.safety}` : ''}\n  branch ${p.branch}`)
-          .join('\n')
+      ? cli.table(
+          ['PROPOSAL', 'MODE', 'STATE', 'CONFLICTS', 'SAFETY'],
+          list.map((p) => [p.id, p.mergeMode, p.status, p.conflicts.join(', ') || '-', p.safety.map((f) => f.rule).join(', ') || '-']),
+        ) + (cli.tty ? `\n\nreview: skillsync show <id>, skillsync diff <id>; then skillsync accept <id> or skillsync reject <id>` : '')
       : 'no open proposals',
   );
   return 0;

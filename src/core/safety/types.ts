@@ -30,6 +30,8 @@ export interface SafetyFinding {
   line?: number;
   /** One line, never contains a full secret. */
   message: string;
+  /** Where it was found (see CONTEXTS in ./rules.ts). */
+  context?: 'skill' | 'skill-code' | 'script' | 'dockerfile' | 'doc-code' | 'doc';
 }
 
 export interface SafetyPolicy {
