@@ -2,7 +2,7 @@
 // JSON errors, completion scripts, and the pure state rules (table tests).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from './helpers/env.js';
@@ -31,6 +31,14 @@ describe('help', () => {
       if (!c.light) expect(r.stdout, name).toContain('--config <file>');
       expect(run(['help', name]).stdout, name).toBe(r.stdout);
       if (name === 'enable') expect(run(['-h', name]).stdout).toBe(r.stdout);
+    }
+  });
+
+  it('the README command table lists every command with its example', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    for (const [name, c] of Object.entries(COMMANDS)) {
+      expect(readme, name).toContain(`| \`${name}`);
+      expect(readme, name).toContain(`\`${c.example}\``);
     }
   });
 

@@ -144,6 +144,10 @@ describe('skillsync daemon', () => {
     expect(accept.code, accept.stderr).toBe(0);
     expect(env.git('show', 'main:skills/a1/SKILL.md')).toContain('Upstream changed this.');
 
+    // A skill folder added to an enabled plugin: only that plugin is discovered again, and the addition is proposed.
+    env.skill('alpha', 'a3', { 'SKILL.md': skillMd('a3') });
+    await waitFor('the addition proposal', () => hasRef(env, proposalRef('alpha', 'a3')), d);
+
     const { code, ms } = await stop(d);
     expect(code, d.stderr().slice(-2000)).toBe(0);
     expect(ms).toBeLessThan(10_000);
@@ -238,7 +242,9 @@ describe('skillsync daemon', () => {
     expect(stalls()).toHaveLength(1);
     expect(passes()).toBe(before);
     expect(d.logs().filter((l) => l.message === 'plugin sync failed; it will be retried')).toEqual([]);
-    expect(env.json('status', '--json').daemon.failing).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
+    const st = env.run('--json', 'status');
+    expect(st.code).toBe(3); // a broken plugin needs a person
+    expect(JSON.parse(st.stdout).daemon.failing).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
 
     // The input changes (still broken): logged again, once.
     writeFileSync(manifest, '{ "name": "gamma", "version": ');

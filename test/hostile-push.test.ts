@@ -137,9 +137,11 @@ describe('commits written into main directly (bypassing the hook)', () => {
     expect(lines[0]).toMatch(new RegExp(`^skillsync: main is blocked at commit ${bad.slice(0, 12)}, skill alpha: .*conflict markers.*fix main`));
     expect(env.git('tag', '-l')).toBe(tags);
     expect(liveTree('alpha')).toBe(goodTree);
-    const st = env.json('status');
+    const stRun = env.run('--json', 'status');
+    expect(stRun.code).toBe(3); // done, but main blocked needs a person
+    const st = JSON.parse(stRun.stdout);
     expect(st.mainBlocked).toMatchObject({ commit: bad, at: bad, skill: 'alpha', rule: 'conflict-marker', path: 'skills/alpha/SKILL.md' });
-    expect(env.ok('status')).toMatch(/^blocked {4}main is blocked at commit/m);
+    expect(env.run('status').stdout).toMatch(/^blocked {4}main is blocked at commit/m);
     // Other commands refuse to build on it too.
     expect(env.run('publish', 'alpha', '--from', join(env.plugins, 'tools', 'skills', 'alpha')).stderr).toMatch(/main is blocked/);
     // A person fixes main: the next sync unblocks, tags the fix (never the bad commit), serves it.

@@ -2,12 +2,13 @@
 // a copy is written complete beside the entry under a hidden temp name and swapped in
 // (exchange.ts); a symlink is created under a temp name and renamed over the old one.
 // Temp names start with ".skillsync-" so leftovers of a killed process are recognised.
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { flattenTree } from '../git/tree-editor.js';
 import type { ObjectStore } from '../git/objects.js';
 import { exchangeAll, swapIn, type Exchanger } from './exchange.js';
+import { rmReadonly } from '../workspace/live.js';
 
 export const TEMP_PREFIX = '.skillsync-';
 const TEMP_RE = /^\.skillsync-.+\.(new|old|lnk)-\d+-[0-9a-f]{6}$/;
@@ -16,26 +17,8 @@ function tempPath(dir: string, skill: string, kind: 'new' | 'old' | 'lnk'): stri
   return join(dir, `${TEMP_PREFIX}${skill}.${kind}-${process.pid}-${randomBytes(3).toString('hex')}`);
 }
 
-/** Remove a folder tree, making read-only folders writable first. */
-export function removeTree(path: string): void {
-  try {
-    rmSync(path, { recursive: true, force: true });
-    return;
-  } catch {
-    /* read-only folders inside: below */
-  }
-  const walk = (p: string) => {
-    try {
-      if (!lstatSync(p).isDirectory()) return;
-    } catch {
-      return;
-    }
-    chmodSync(p, 0o755);
-    for (const n of readdirSync(p)) walk(join(p, n));
-  };
-  walk(path);
-  rmSync(path, { recursive: true, force: true });
-}
+/** Remove a folder tree (read-only folders made writable first), as the live view does. */
+export const removeTree = rmReadonly;
 
 /** Write every file of `tree` into the new folder `dest` (writable: people edit it). */
 export function materialize(store: ObjectStore, tree: string, dest: string): void {

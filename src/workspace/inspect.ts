@@ -139,6 +139,8 @@ export function workspaceStatus(ctx: Ctx): StatusView {
   if (conflicted) attention.push(`${conflicted} proposal(s) with conflicts to resolve`);
   if (errors.length) attention.push(`${errors.length} source or plugin error(s)`);
   if (counts.missing) attention.push(`${counts.missing} enabled plugin(s) missing from every source`);
+  const mainBlocked = mainBlockedView(ctx);
+  if (mainBlocked) attention.push('main is blocked at a commit that fails the checks');
   return {
     workspace: ctx.paths.root,
     config: ctx.config.file,
@@ -157,7 +159,7 @@ export function workspaceStatus(ctx: Ctx): StatusView {
     interruptedCommand: interrupted,
     attention,
     targets: targetsStatus(ctx),
-    mainBlocked: mainBlockedView(ctx),
+    mainBlocked,
   };
 }
 
