@@ -28,7 +28,7 @@ describe('hostile corpus', () => {
   let before: Map<string, string>;
   let discoveryStderr = '';
   let listed: { id: string; skills: { name: string }[]; warnings?: string[] }[] = [];
-  type EnableOut = { plugin: string; status: string; error?: string; code?: string; skills?: { name: string; safety?: string }[]; warnings?: string[] };
+  type EnableOut = { plugin: string; status: string; error?: { code: string; message: string }; skills?: { name: string; safety?: string }[]; warnings?: string[] };
   const results = new Map<string, EnableOut>();
   const batches: { kind: string; code: number; stdout: string; stderr: string; refsChanged: boolean; enabled: string[] }[] = [];
 
@@ -114,13 +114,13 @@ describe('hostile corpus', () => {
         expect(plugin, `${id} should not be listed`).toBeUndefined();
         if (!id.startsWith('-')) {
           expect(res?.status, `enable ${id}`).toBe('error');
-          if (exp.enableFails) expect(res?.error).toMatch(exp.enableFails);
+          if (exp.enableFails) expect(res?.error?.message).toMatch(exp.enableFails);
         }
       } else if (exp.kind === 'enableFails') {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('error');
-        expect(res?.error).toMatch(exp.message);
-        if (exp.code) expect(res?.code).toMatch(exp.code);
+        expect(res?.error?.message).toMatch(exp.message);
+        if (exp.code) expect(res?.error?.code).toMatch(exp.code);
       } else {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('enabled');
@@ -145,12 +145,13 @@ describe('hostile corpus', () => {
 
   it('status and sync still work with every hostile plugin present', () => {
     const st = env.run('status');
-    expect(st.code, st.stderr).toBe(0);
+    // exit 3: something needs a person (the corpus is full of broken plugins).
+    expect([0, 3], st.stderr).toContain(st.code);
     const refs = env.refs();
     // --offline: the corpus has a remote entry (its fetch failing is a state of its own).
     const sy = env.run('--json', 'sync', '--offline');
     expect(sy.stderr).not.toMatch(/internal error|this is a bug/);
-    expect(sy.code, sy.stderr).toBe(0);
+    expect([0, 3], sy.stderr).toContain(sy.code);
     // Nothing changed upstream: a second pass changes no ref.
     expect(env.refs()).toBe(refs);
     expect(fsckProblems(env.gitdir)).toEqual([]);
