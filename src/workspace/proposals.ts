@@ -2,14 +2,15 @@
 // top of main with the merged skill and the binding moved to the new upstream tree.
 // A branch someone has committed to is "edited" and never overwritten by skillsync.
 import { listRefs, readRef } from '../git/refs.js';
-import { parseTrailers, withTrailers, type Commit } from '../git/commit.js';
+import type { Commit } from '../git/commit.js';
+import { formatConflict, formatMessage, oneLine, parseConflict, quotePath, parseTrailers, trailerMap, trailerValues, type ProposalMode, type TrailerKey } from '../core/trailers.js';
+import { filesWithConflictMarkers } from './checks.js';
 import { BINDINGS_DIR, SKILLS_DIR, serializeRecord, type Binding } from './records.js';
 import { TreeEditor, lookupPath } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
 import type { Txn } from './txn.js';
 import { readObservation } from './observe.js';
 
-export type MergeMode = 'fast_forward' | 'three_way' | 'addition' | 'removal';
 
 export interface ProposalInfo {
   id: string;
@@ -21,13 +22,14 @@ export interface ProposalInfo {
   /** The commit skillsync generated (tip when nobody committed on the branch). */
   generated: string;
   parent: string | null;
-  mergeMode: MergeMode;
+  mergeMode: ProposalMode;
+  pluginVersion: string | null;
+  /** Conflicts still open at the branch tip (a resolution committed on the branch removes them). */
   conflicts: string[];
   conflictKinds: Record<string, string>;
   baseTree: string | null;
   upstreamTree: string | null;
   localTree: string | null;
-  predictedVersion: string | null;
   safety: string;
   edited: boolean;
   status: 'open' | 'edited' | 'stale';
@@ -37,16 +39,12 @@ export function proposalRef(plugin: string, skill: string): string {
   return `refs/heads/proposals/${plugin}/${skill}`;
 }
 
-export function allTrailerValues(message: string, key: string): string[] {
-  const paras = message.trimEnd().split(/\n\s*\n/);
-  const last = paras[paras.length - 1] ?? '';
-  const out: string[] = [];
-  for (const line of last.split('\n')) if (line.startsWith(`${key}: `)) out.push(line.slice(key.length + 2));
-  return out;
+function isGenerated(ctx: Ctx, c: Commit, id: string): boolean {
+  return trailerMap(parseTrailers(c.message)).Proposal === id && c.committer.email === ctx.identity.email;
 }
 
-function isGenerated(ctx: Ctx, c: Commit, id: string): boolean {
-  return parseTrailers(c.message)['Proposal'] === id && c.committer.email === ctx.identity.email;
+function proposalMode(v: string | undefined): ProposalMode {
+  return v === 'fast_forward' || v === 'addition' || v === 'removal' ? v : 'three_way';
 }
 
 export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: string | null): ProposalInfo | null {
@@ -62,19 +60,22 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
     commit = ctx.store.readCommit(oid);
   }
   const generated = isGenerated(ctx, commit, id) ? oid : tip;
-  const t = parseTrailers(commit.message);
-  const conflictLines = allTrailerValues(commit.message, 'Conflict');
-  const conflictKinds: Record<string, string> = {};
-  const conflicts = conflictLines.map((l) => {
-    const m = /^(.*) \(([a-z/]+)\)$/.exec(l);
-    if (m) conflictKinds[m[1]] = m[2];
-    return m ? m[1] : l;
-  });
+  const list = parseTrailers(commit.message);
+  const t = trailerMap(list);
   const edited = generated !== tip;
+  // Conflicts as the branch tip has them: text files that still hold markers; binary and
+  // delete conflicts until a person commits on the branch.
+  const recorded = trailerValues(list, 'Conflict').map(parseConflict);
+  const tipTree = skillTreeAt(ctx, tip, skill);
+  const marked = new Set(tipTree ? filesWithConflictMarkers(ctx, tipTree) : []);
+  const conflictKinds: Record<string, string> = {};
+  for (const c of recorded) if (c.kind === 'content' ? marked.has(c.path) : !edited) conflictKinds[c.path] = c.kind;
+  for (const path of marked) conflictKinds[path] ??= 'content';
+  const conflicts = Object.keys(conflictKinds).sort();
   let status: ProposalInfo['status'] = edited ? 'edited' : 'open';
   if (edited) {
     const obs = readObservation(ctx, plugin, skill);
-    if (obs.tree && t['Upstream-Tree'] && obs.tree !== t['Upstream-Tree'] && t['Merge-Mode'] !== 'removal') status = 'stale';
+    if (obs.tree && t['Upstream-Tree'] && obs.tree !== t['Upstream-Tree'] && proposalMode(t['Proposal-Mode'] ?? t['Merge-Mode']) !== 'removal') status = 'stale';
   }
   return {
     id,
@@ -85,13 +86,13 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
     tip,
     generated,
     parent: commit.parents[0] ?? null,
-    mergeMode: (t['Merge-Mode'] ?? 'three_way') as MergeMode,
+    mergeMode: proposalMode(t['Proposal-Mode'] ?? t['Merge-Mode']),
+    pluginVersion: t['Plugin-Version'] ?? null,
     conflicts,
     conflictKinds,
     baseTree: t['Base-Tree'] ?? null,
     upstreamTree: t['Upstream-Tree'] ?? null,
     localTree: t['Local-Tree'] ?? null,
-    predictedVersion: t['Skill-Version'] ?? null,
     safety: t['Safety'] ?? 'none',
     edited,
     status,
@@ -125,7 +126,7 @@ export interface NewProposal {
   plugin: string;
   pluginVersion: string;
   skill: string;
-  mode: MergeMode;
+  mode: ProposalMode;
   baseTree: string | null;
   localTree: string | null;
   upstreamTree: string | null;
@@ -154,35 +155,30 @@ export function writeProposal(txn: Txn, p: NewProposal, expectedTip: string | nu
   const id = `${p.plugin}/${p.skill}`;
   const what =
     p.mode === 'addition' ? 'new skill' : p.mode === 'removal' ? 'skill removed upstream' : p.mode === 'fast_forward' ? 'update (fast-forward)' : 'update (three-way merge)';
-  const body: string[] = [`Plugin ${p.plugin} ${p.pluginVersion}: ${what} for ${p.skill}.`];
+  const body: string[] = [oneLine(`Plugin ${p.plugin} ${p.pluginVersion}: ${what} for ${p.skill}; accepting it would publish ${p.skill} ${p.predictedVersion}.`)];
   if (p.conflicts.length) {
-    body.push(`Conflicts to resolve on this branch before accepting:\n${p.conflicts.map((c) => `  ${c.path} (${c.kind})`).join('\n')}`);
+    body.push(`Conflicts to resolve on this branch before accepting:\n${p.conflicts.map((c) => `  ${quotePath(c.path)} (${c.kind})`).join('\n')}`);
   }
-  if (p.safetyDetails.length) body.push(`Safety findings:\n${p.safetyDetails.map((s) => `  ${s}`).join('\n')}`);
+  if (p.safetyDetails.length) body.push(`Safety findings:\n${p.safetyDetails.map((s) => `  ${oneLine(s)}`).join('\n')}`);
   body.push(`Review with git, then: skillsync accept ${id}   (or: git merge ${proposalRef(p.plugin, p.skill).slice(11)})`);
-  const trailerLines: Record<string, string | undefined> = {
-    Proposal: id,
-    Skill: p.skill,
-    'Skill-Version': p.predictedVersion,
-    Plugin: p.plugin,
-    'Plugin-Version': p.pluginVersion,
-    'Upstream-Tree': p.upstreamTree ?? undefined,
-    'Base-Tree': p.baseTree ?? undefined,
-    'Local-Tree': p.localTree ?? undefined,
-    'Merge-Mode': p.mode,
-    Safety: p.safety || 'none',
-  };
-  let message = withTrailers(`proposal: ${p.skill} ${what} from ${p.plugin} ${p.pluginVersion}\n\n${body.join('\n\n')}`, trailerLines);
-  if (p.conflicts.length) message = message.trimEnd() + '\n' + p.conflicts.map((c) => `Conflict: ${c.path} (${c.kind})`).join('\n') + '\n';
+  // Proposal-only trailers: `git log --grep 'Merge-Mode: …'` finds versions on main, never proposals.
+  const trailers: [TrailerKey, string | null | undefined][] = [
+    ['Proposal', id],
+    ['Proposal-Mode', p.mode],
+    ['Skill', p.skill],
+    ['Plugin', p.plugin],
+    ['Plugin-Version', p.pluginVersion],
+    ['Upstream-Tree', p.upstreamTree],
+    ['Base-Tree', p.baseTree],
+    ['Local-Tree', p.localTree],
+    ['Safety', p.safety || 'none'],
+    ...p.conflicts.map((c): [TrailerKey, string] => ['Conflict', formatConflict(c.path, c.kind)]),
+  ];
+  const message = formatMessage(`proposal: ${p.skill} ${what} from ${p.plugin} ${p.pluginVersion}`, body.join('\n\n'), trailers);
   const sig = txn.signature();
   const commit = ctx.store.writeCommit({ tree, parents: [p.parent], author: sig, committer: sig, message });
   txn.setRef(proposalRef(p.plugin, p.skill), commit, expectedTip);
   return commit;
-}
-
-/** Lines that still look like unresolved conflict markers. */
-export function hasConflictMarkers(text: string): boolean {
-  return /^<{7}( |$)/m.test(text) && /^={7}$/m.test(text.replace(/\r$/gm, '')) && /^>{7}( |$)/m.test(text);
 }
 
 export function skillTreeAt(ctx: Ctx, commit: string, skill: string): string | null {

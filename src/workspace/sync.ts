@@ -4,9 +4,10 @@
 // as branches), in one transaction per plugin so one bad plugin never blocks another.
 import { SkillsyncError, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
 import { foldedKey } from '../core/names.js';
-import { caseIndex } from './enable.js';
+import { caseIndex } from './queries.js';
 import { classify, planSkillUpdate, type Classification } from '../core/classify.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
+import type { ProposalMode } from '../core/trailers.js';
 import { mergeTrees, type FlatTree } from '../core/merge/tree.js';
 import { EMPTY_TREE } from '../git/hash.js';
 import { flattenTree, writeFlatTree } from '../git/tree-editor.js';
@@ -19,8 +20,9 @@ import { readObservation, recordObservation } from './observe.js';
 import { snapshotSkill } from './snapshot.js';
 import { StatCaches } from './stat-cache.js';
 import { describeFinding, safetyOf } from './skill-files.js';
-import { nextVersion } from './versions.js';
-import { proposalRef, readProposal, writeProposal, type MergeMode, type ProposalInfo } from './proposals.js';
+import { predictVersion, publishVersions, type PublishEntry } from './publish-versions.js';
+import { checkPublishable } from './checks.js';
+import { proposalRef, readProposal, writeProposal, type ProposalInfo } from './proposals.js';
 import { RefIndex } from './ref-index.js';
 import { rejectedRef, rejectedUpstream } from './reject.js';
 import { reconcileVersions } from './reconcile.js';
@@ -83,7 +85,7 @@ interface Pending {
   decl: SkillDecl | null;
   name: string;
   binding: Binding | null;
-  mode: MergeMode;
+  mode: ProposalMode;
   base: string | null;
   local: string | null;
   upstream: string | null;
@@ -202,43 +204,30 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
     out.skills.push(p.result);
   }
 
-  // Main first (silent accepts, policy fast-forwards), then proposals on top of it.
+  // Main first (silent accepts, policy fast-forwards) in one commit, then proposals on top of it.
+  const entries: PublishEntry[] = [];
   for (const p of mainActions) {
     const b = p.binding!;
-    txn.setBinding(p.name, { ...b, acceptedTree: p.upstream!, path: p.decl?.path ?? b.path });
+    const binding = { ...b, acceptedTree: p.upstream!, path: p.decl?.path ?? b.path };
+    const common = { skill: p.name, plugin: m.id, pluginVersion: m.version, upstreamTree: p.upstream, baseTree: p.base, binding };
     if (p.result.action === 'accept_silently') {
-      txn.commit(`${p.name}: upstream ${m.id} ${m.version} already applied`, '', {
-        Skill: p.name,
-        Plugin: m.id,
-        'Plugin-Version': m.version,
-        'Upstream-Tree': p.upstream!,
-        'Base-Tree': p.base!,
-        'Merge-Mode': 'already_applied',
-      });
+      entries.push({ ...common, tree: p.local, mode: 'already_applied' });
+    } else if (!checkPublishable(ctx, p.name, p.upstream!).ok) {
+      // Never publish unreviewed content that the checks refuse: propose it instead.
+      p.result.action = 'proposal_opened';
+      proposals.push(p);
     } else {
-      const report = safetyOf(ctx, p.upstream!);
-      if (report.blocked) {
-        // Never publish unreviewed content that the policy blocks: propose it instead.
-        p.result.action = 'proposal_opened';
-        proposals.push(p);
-        txn.setBinding(p.name, b);
-        continue;
-      }
-      const version = nextVersion(ctx, p.name);
-      txn.setSkill(p.name, p.upstream!);
-      const subject = `${p.name} ${version}: update from ${m.id} ${m.version} (fast_forward, applied by policy)`;
-      const commit = txn.commit(subject, '', {
-        Skill: p.name,
-        'Skill-Version': version,
-        Plugin: m.id,
-        'Plugin-Version': m.version,
-        'Upstream-Tree': p.upstream!,
-        'Base-Tree': p.base!,
-        'Merge-Mode': 'fast_forward',
-        Safety: formatSafetyTrailer(report),
-      });
-      txn.tag(p.name, version, commit, `${subject}\n\nSkill: ${p.name}\nSkill-Version: ${version}\nMerge-Mode: fast_forward\n`);
-      p.result.version = version;
+      entries.push({ ...common, tree: p.upstream, mode: 'fast_forward' });
+    }
+  }
+  if (entries.length) {
+    const published = publishVersions(txn, entries, {
+      subject: entries.length > 1 ? `sync ${m.id} ${m.version}: ${entries.length} skills` : undefined,
+      body: entries.some((e) => e.mode === 'fast_forward') ? 'Fast-forward updates applied by policy (autoApplyFastForward).' : '',
+    });
+    for (const v of published) {
+      const r = mainActions.find((p) => p.name === v.skill)!.result;
+      if (v.version) r.version = v.version;
     }
   }
   if (proposals.length) {
@@ -272,7 +261,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
           conflicts,
           safety: report ? formatSafetyTrailer(report) : 'none',
           safetyDetails: report ? report.findings.slice(0, 20).map((f) => `${f.severity} ${describeFinding(f)}`) : [],
-          predictedVersion: nextVersion(ctx, p.name),
+          predictedVersion: predictVersion(txn, p.name),
           parent,
           parentTree,
         },
@@ -286,7 +275,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
   out.status = pending ? 'update_pending' : 'synced';
   if (rec.version !== m.version && mainActions.length + proposals.length === 0 && !pending) {
     txn.setPlugin({ ...rec, version: m.version });
-    txn.commit(`plugin ${m.id} is now at ${m.version}`, '', { Plugin: m.id, 'Plugin-Version': m.version });
+    txn.commit(`plugin ${m.id} is now at ${m.version}`, '', [['Plugin', m.id], ['Plugin-Version', m.version], ['Workspace-Change', 'plugin_version']]);
   }
   return out;
 }

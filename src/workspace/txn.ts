@@ -7,7 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
 import { createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
-import { withTrailers, type Signature } from '../git/commit.js';
+import type { Signature } from '../git/commit.js';
+import { formatMessage, type TrailerKey } from '../core/trailers.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { MAIN, readMainState, saveRecordCache, type MainState } from './state.js';
@@ -36,6 +37,8 @@ export class Txn {
   head: string | null;
   /** Skills whose published tree changed, for the summary. */
   readonly touched = new Set<string>();
+  /** Highest version number taken per skill by this transaction (its tags are not written yet). */
+  readonly versionsTaken = new Map<string, number>();
 
   constructor(
     readonly ctx: Ctx,
@@ -69,11 +72,15 @@ export class Txn {
     this.editor.set(`${PLUGINS_DIR}/${rec.id}.json`, '100644', this.ctx.store.writeBlob(serializeRecord(rec)));
   }
 
-  /** Commit the current tree on top of head. Returns the commit oid. */
-  commit(subject: string, body: string, trailers: Record<string, string | undefined>, extraParents: string[] = []): string {
+  /** A commit that publishes no version (flags, adoption); versions go through publishVersions. */
+  commit(subject: string, body: string, trailers: [TrailerKey, string | null | undefined][]): string {
+    return this.commitMessage(formatMessage(subject, body, trailers));
+  }
+
+  /** Commit the current tree on top of head with a formatted message. Returns the commit oid. */
+  commitMessage(message: string, extraParents: string[] = []): string {
     const tree = this.editor.write();
     const sig = this.signature();
-    const message = withTrailers(body ? `${subject}\n\n${body}` : subject, trailers);
     const parents = [...(this.head ? [this.head] : []), ...extraParents];
     this.head = this.ctx.store.writeCommit({ tree, parents, author: sig, committer: sig, message });
     return this.head;

@@ -1,27 +1,20 @@
 import { parseArgs } from '../args.js';
 import type { Command } from '../context.js';
-import { UsageError, toSkillsyncError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
-import { enablePlugin, type EnableResult } from '../../workspace/enable.js';
+import { enablePlugins, type EnableFailure, type EnableResult } from '../../workspace/enable.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
 
 export const enable: Command = async (cli, argv) => {
   const p = parseArgs(argv, {});
   if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>...');
   const ctx = cli.ctx(true);
-  const results: (EnableResult | { plugin: string; status: 'error'; error: string; code: string })[] = [];
+  const results: (EnableResult | EnableFailure)[] = [];
   await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {
     const caches = new StatCaches(ctx);
     try {
-      for (const id of p.positionals) {
-        try {
-          results.push(enablePlugin(ctx, id, caches));
-        } catch (err) {
-          const e = toSkillsyncError(err);
-          if (p.positionals.length === 1) throw e;
-          results.push({ plugin: id, status: 'error', error: e.message, code: e.code });
-        }
-      }
+      // One commit for every plugin named; a plugin that fails is reported, the others land.
+      results.push(...enablePlugins(ctx, p.positionals, caches));
     } finally {
       caches.save();
     }
