@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
+import { parseNames, parseTargets, type NameMap, type TargetSpec } from './targets/config.js';
 
 export type SourceSpec = { kind: 'fs'; path: string } | { kind: 'git'; gitdir: string; ref: string; path: string };
 
@@ -23,9 +24,13 @@ export interface Config {
   autoApplyFastForward: boolean | string[];
   /** Daemon: enable newly discovered plugins (true or a list of ids). */
   autoEnable: boolean | string[];
+  /** Folders agents read, each filled with the published skills. */
+  targets: TargetSpec[];
+  /** `<plugin>/<upstream skill folder>` → workspace skill name. */
+  names: NameMap;
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable'];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names'];
 
 function bad(key: string, what: string): SkillsyncError {
   return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
@@ -108,6 +113,8 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     safety: parseSafetyPolicy(raw.safety, 'safety'),
     autoApplyFastForward: auto as boolean | string[],
     autoEnable: autoEn as boolean | string[],
+    targets: parseTargets(raw.targets, baseDir),
+    names: parseNames(raw.names),
   };
 }
 

@@ -27,6 +27,8 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
+    EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
   fs: {
     ENOSPC: { kind: 'retry', workspace: true },
@@ -62,6 +64,7 @@ export const ERROR_CATALOGUE = {
     EDUPLICATE_PLUGIN: stall,
     EPLUGIN_BROKEN: stall,
     EUNKNOWN_PLUGIN: stall,
+    EORIGIN_CHANGED: stall, // the same plugin id now comes from another source or folder: never an update
   },
   workspace: {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
@@ -86,6 +89,9 @@ export const ERROR_CATALOGUE = {
   },
   config: {
     ECONFIG: stall,
+  },
+  targets: {
+    ETARGET_PARENT: stall, // a target folder's parent does not exist
   },
   daemon: {
     EHTTP_LISTEN: stall,

@@ -8,6 +8,7 @@ import { hashObject } from './hash.js';
 import { encodeTree, type TreeEntry } from './tree.js';
 import type { ObjectStore } from './objects.js';
 import { SkillsyncError } from '../core/errors.js';
+import { checkEntryName } from '../core/tree-entries.js';
 
 /** Files whose mtime is within this window of when they were hashed are rehashed next time. */
 export const RACY_WINDOW_MS = 2000;
@@ -95,6 +96,9 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       }
       const childAbs = join(abs, name);
       const childRel = rel ? `${rel}/${name}` : name;
+      // `.GIT`, `git~1`, `.gitmodules`...: a checkout or clone would take them for git's own.
+      const bad = checkEntryName(name, 'skill');
+      if (bad) throw new SkillsyncError('ETREE_ENTRY', `${childRel}: ${bad.message}; rename or remove it`, { path: childRel, rule: bad.rule });
       if (dirent.isDirectory()) {
         // d_type says directory: no lstat needed (directories carry no mode git keeps).
         const before = opts.cache?.get(`${childRel}/`)?.o;

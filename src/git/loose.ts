@@ -3,17 +3,18 @@
 // `git fsck` rejects); here every object goes to a temp file first and is renamed in.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { DEFAULT_MAX_OBJECT_BYTES, inflateBounded, inflatePrefix, tooLarge } from './inflate.js';
 import { objectHeader, type ObjectType } from './hash.js';
 import { writeFileAtomic } from './fsutil.js';
 import { SkillsyncError } from '../core/errors.js';
 
-export function loosePath(gitdir: string, oid: string): string {
-  return join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+export function loosePath(gitdir: string, oid: string, objectsDir = join(gitdir, 'objects')): string {
+  return join(objectsDir, oid.slice(0, 2), oid.slice(2));
 }
 
-export function hasLoose(gitdir: string, oid: string): boolean {
-  return existsSync(loosePath(gitdir, oid));
+export function hasLoose(gitdir: string, oid: string, objectsDir?: string): boolean {
+  return existsSync(loosePath(gitdir, oid, objectsDir));
 }
 
 const madeDirs = new Set<string>();
@@ -41,20 +42,34 @@ export function writeLoose(gitdir: string, oid: string, type: ObjectType, body: 
   writeFileAtomic(path, data, { mode: 0o444, tmpDir: objectTmpDir(gitdir) });
 }
 
-export function readLoose(gitdir: string, oid: string): { type: ObjectType; body: Buffer } | null {
+/** Read a loose object; objects declaring more than maxBytes are refused before inflating them. */
+export function readLoose(gitdir: string, oid: string, objectsDir?: string, maxBytes = DEFAULT_MAX_OBJECT_BYTES): { type: ObjectType; body: Buffer } | null {
   let raw: Buffer;
   try {
-    raw = readFileSync(loosePath(gitdir, oid));
+    raw = readFileSync(loosePath(gitdir, oid, objectsDir));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const data = inflateSync(raw);
-  const nul = data.indexOf(0);
-  const [type, size] = data.toString('latin1', 0, nul).split(' ');
-  const body = data.subarray(nul + 1);
-  if (Number(size) !== body.length) {
-    throw new SkillsyncError('ECORRUPT', `corrupt loose object ${oid}: size mismatch; run 'git fsck' on the workspace repository`, { oid });
+  const corrupt = () => new SkillsyncError('ECORRUPT', `corrupt loose object ${oid} in ${gitdir}; run 'git fsck' on that repository`, { oid });
+  let head: Buffer;
+  try {
+    head = inflatePrefix(raw, 64);
+  } catch {
+    throw corrupt();
   }
-  return { type: type as ObjectType, body };
+  const nul = head.indexOf(0);
+  const m = nul > 0 ? /^(blob|tree|commit|tag) (\d{1,15})$/.exec(head.toString('latin1', 0, nul)) : null;
+  if (!m) throw corrupt();
+  const size = Number(m[2]);
+  if (size > maxBytes) throw tooLarge(`object ${oid}`, size, maxBytes);
+  let data: Buffer;
+  try {
+    data = inflateBounded(raw, nul + 1 + size, `object ${oid}`);
+  } catch {
+    throw corrupt(); // truncated, or more bytes than it declares
+  }
+  const body = data.subarray(nul + 1);
+  if (size !== body.length) throw corrupt();
+  return { type: m[1] as ObjectType, body };
 }

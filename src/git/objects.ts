@@ -10,6 +10,20 @@ import { writePack, type PackObject } from './pack-write.js';
 import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import { SkillsyncError } from '../core/errors.js';
+import { checkTreeEntries, type TreeLevel } from '../core/tree-entries.js';
+import { DEFAULT_MAX_OBJECT_BYTES } from './inflate.js';
+import { join } from 'node:path';
+
+export interface StoreOptions {
+  /** Check every tree read at this level (stores of untrusted repositories). */
+  checkTrees?: TreeLevel;
+  /** Objects larger than this are refused before they are inflated. */
+  maxObjectBytes?: number;
+  /** Where objects are written and read first (a push's quarantine); default <gitdir>/objects. */
+  objectsDir?: string;
+  /** Further object directories read after it (git's alternates). */
+  alternates?: string[];
+}
 
 /** Batches with at least this many new objects are written as a pack. */
 const PACK_THRESHOLD = 256;
@@ -18,30 +32,57 @@ const BATCH_MAX_BYTES = 256 * 1024 * 1024;
 
 export class ObjectStore {
   private readonly packs: PackReader;
+  private readonly alternates: { dir: string; packs: PackReader }[];
+  private readonly checked = new Map<string, Set<string>>();
+  private readonly maxBytes: number;
+  private readonly objectsDir: string | undefined;
   private pending: Map<string, PackObject> | null = null;
   private pendingBytes = 0;
   private batchDepth = 0;
   private readonly treeCache = new Map<string, TreeEntry[]>();
 
-  constructor(readonly gitdir: string) {
-    this.packs = new PackReader(gitdir);
+  constructor(
+    readonly gitdir: string,
+    private readonly opts: StoreOptions = {},
+  ) {
+    this.maxBytes = opts.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+    this.objectsDir = opts.objectsDir;
+    this.packs = new PackReader(gitdir, opts.objectsDir ?? join(gitdir, 'objects'), this.maxBytes);
+    this.alternates = (opts.alternates ?? []).map((dir) => ({ dir, packs: new PackReader(gitdir, dir, this.maxBytes) }));
+  }
+
+  /** Trees already found clean at a level, so they are checked once. */
+  checkedTrees(level: string): Set<string> {
+    let s = this.checked.get(level);
+    if (!s) this.checked.set(level, (s = new Set()));
+    return s;
+  }
+
+  /** The object as stored, without the decoded-tree cache or checks. */
+  readRaw(oid: string): { type: ObjectType; body: Buffer } {
+    return this.read(oid);
   }
 
   read(oid: string): { type: ObjectType; body: Buffer } {
     if (oid === EMPTY_TREE) return { type: 'tree', body: Buffer.alloc(0) }; // git knows it without an object
     const p = this.pending?.get(oid);
     if (p) return { type: p.type, body: p.body };
-    const loose = readLoose(this.gitdir, oid);
+    const loose = readLoose(this.gitdir, oid, this.objectsDir, this.maxBytes);
     if (loose) return loose;
     const packed = this.packs.read(oid);
     if (packed) return packed;
-    throw new SkillsyncError('ENOT_FOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on the workspace repository`, { oid });
+    for (const alt of this.alternates) {
+      const o = readLoose(this.gitdir, oid, alt.dir, this.maxBytes) ?? alt.packs.read(oid);
+      if (o) return o;
+    }
+    throw new SkillsyncError('ENOT_FOUND', `object ${oid} is missing from ${this.gitdir}; run 'git fsck' on that repository`, { oid });
   }
 
   has(oid: string): boolean {
     if (this.pending?.has(oid)) return true;
-    if (hasLoose(this.gitdir, oid)) return true;
-    return this.packs.find(oid, false) !== null;
+    if (hasLoose(this.gitdir, oid, this.objectsDir)) return true;
+    if (this.packs.find(oid, false) !== null) return true;
+    return this.alternates.some((a) => hasLoose(this.gitdir, oid, a.dir) || a.packs.find(oid, false) !== null);
   }
 
   private readTyped(oid: string, type: ObjectType): Buffer {
@@ -59,7 +100,14 @@ export class ObjectStore {
   readTree(oid: string): TreeEntry[] {
     let t = this.treeCache.get(oid);
     if (!t) {
-      t = decodeTree(this.readTyped(oid, 'tree'));
+      const body = this.readTyped(oid, 'tree');
+      if (this.opts.checkTrees) {
+        const bad = checkTreeEntries(body, this.opts.checkTrees);
+        if (bad.length) {
+          throw new SkillsyncError('ETREE_ENTRY', `tree ${oid} in ${this.gitdir}: ${bad[0].message}; nothing from it is used`, { oid, rule: bad[0].rule, entry: bad[0].entry });
+        }
+      }
+      t = decodeTree(body);
       if (this.treeCache.size > 20_000) this.treeCache.clear();
       this.treeCache.set(oid, t);
     }

@@ -2,7 +2,7 @@
 // workspace repository that was `git gc`-ed or pushed to still reads correctly.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { DEFAULT_MAX_OBJECT_BYTES, inflateBounded, tooLarge } from './inflate.js';
 import type { ObjectType } from './hash.js';
 import { SkillsyncError } from '../core/errors.js';
 
@@ -77,7 +77,7 @@ class PackIndex {
   }
 }
 
-function applyDelta(base: Buffer, delta: Buffer): Buffer {
+function applyDelta(base: Buffer, delta: Buffer, maxBytes: number): Buffer {
   let i = 0;
   const varint = () => {
     let v = 0;
@@ -92,7 +92,9 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
   };
   const srcSize = varint();
   if (srcSize !== base.length) throw new SkillsyncError('ECORRUPT', 'delta base size mismatch', {});
-  const out = Buffer.allocUnsafe(varint());
+  const outSize = varint();
+  if (outSize > maxBytes) throw tooLarge('a packed object', outSize, maxBytes);
+  const out = Buffer.allocUnsafe(outSize);
   let o = 0;
   while (i < delta.length) {
     const op = delta[i++];
@@ -102,9 +104,11 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
       for (let k = 0; k < 4; k++) if (op & (1 << k)) off |= delta[i++] << (8 * k);
       for (let k = 0; k < 3; k++) if (op & (0x10 << k)) size |= delta[i++] << (8 * k);
       if (size === 0) size = 0x10000;
+      if (o + size > outSize || (off >>> 0) + size > base.length) throw new SkillsyncError('ECORRUPT', 'delta copies out of bounds', {});
       base.copy(out, o, off >>> 0, (off >>> 0) + size);
       o += size;
     } else if (op) {
+      if (o + op > outSize) throw new SkillsyncError('ECORRUPT', 'delta writes out of bounds', {});
       delta.copy(out, o, i, i + op);
       o += op;
       i += op;
@@ -112,16 +116,21 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
       throw new SkillsyncError('ECORRUPT', 'invalid delta opcode', {});
     }
   }
+  if (o !== outSize) throw new SkillsyncError('ECORRUPT', 'delta result size mismatch', {});
   return out;
 }
 
 export class PackReader {
   private packs: PackIndex[] | null = null;
 
-  constructor(private readonly gitdir: string) {}
+  constructor(
+    private readonly gitdir: string,
+    private readonly objectsDir = join(gitdir, 'objects'),
+    private readonly maxBytes = DEFAULT_MAX_OBJECT_BYTES,
+  ) {}
 
   private load(): PackIndex[] {
-    const dir = join(this.gitdir, 'objects', 'pack');
+    const dir = join(this.objectsDir, 'pack');
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -214,19 +223,22 @@ export class PackReader {
             if (!other) throw new SkillsyncError('ECORRUPT', `missing delta base ${baseOid}`, {});
             return other;
           })();
-    return { type: base.type, body: applyDelta(base.body, data) };
+    return { type: base.type, body: applyDelta(base.body, data, this.maxBytes) };
   }
 
   private inflateAt(fd: number, fileSize: number, pos: number, size: number): Buffer {
+    if (size > this.maxBytes) throw tooLarge('a packed object', size, this.maxBytes);
     let chunk = Math.max(4096, size + (size >> 3) + 64);
     for (;;) {
       const len = Math.min(chunk, fileSize - pos);
       const buf = Buffer.allocUnsafe(len);
       readSync(fd, buf, 0, len, pos);
       try {
-        return inflateSync(buf);
+        const out = inflateBounded(buf, size, 'a packed object');
+        if (out.length !== size) throw new SkillsyncError('ECORRUPT', `packed object at ${pos} in ${this.gitdir} has the wrong size`, {});
+        return out;
       } catch (err) {
-        if (len >= fileSize - pos) throw err;
+        if (err instanceof SkillsyncError || len >= fileSize - pos) throw err;
         chunk *= 4;
       }
     }

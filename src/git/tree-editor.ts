@@ -4,6 +4,7 @@
 import type { ObjectStore } from './objects.js';
 import { compareTreeEntries, type TreeEntry, type TreeMode } from './tree.js';
 import { EMPTY_TREE } from './hash.js';
+import { assertTreeObject } from './tree-check.js';
 
 interface Node {
   oid: string | null; // null when dirty
@@ -139,9 +140,13 @@ export class TreeEditor {
   }
 }
 
-/** All files under a tree as path → entry (paths relative to the tree). */
+/**
+ * All files under a tree as path → entry (paths relative to the tree). Every tree on
+ * the way is checked first (ETREE_ENTRY naming the path): these paths get written.
+ */
 export function flattenTree(store: ObjectStore, treeOid: string, prefix = '', out = new Map<string, TreeEntry>()): Map<string, TreeEntry> {
   if (treeOid === EMPTY_TREE) return out;
+  assertTreeObject(store, treeOid, 'skill', prefix);
   for (const e of store.readTree(treeOid)) {
     const p = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.mode === '40000') flattenTree(store, e.oid, p, out);

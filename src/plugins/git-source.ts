@@ -49,7 +49,7 @@ function cleanRel(rel: string): string {
 
 export function createGitSource(repoPath: string, ref: string, subPath = ''): GitSourceTree {
   const gitdir = resolveGitDir(repoPath);
-  const store = new ObjectStore(gitdir);
+  const store = new ObjectStore(gitdir, { checkTrees: 'object' }); // a stranger's trees
   let commit = resolveCommitish(gitdir, ref);
   let obj = store.read(commit);
   while (obj.type === 'tag') {

@@ -28,6 +28,8 @@ export interface Ctx {
   discovered?: DiscoveryResult;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
+  /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
+  nameOverrides?: Record<string, Record<string, string>>;
 }
 
 export function openContext(config: Config, log: Logger, opts: { create?: boolean } = {}): Ctx {

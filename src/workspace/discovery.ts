@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../git/fsutil.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import { SkillsyncError } from '../core/errors.js';
+import { withWorkspaceNames } from '../targets/bound-names.js';
 
 export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
   if (ctx.discovered && !fresh) return ctx.discovered;
@@ -32,7 +33,8 @@ export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
   loadDiscoveryCache(ctx);
   const res = discoverAll(trees);
   saveDiscoveryCache(ctx);
-  ctx.discovered = { plugins: res.plugins, errors: [...errors, ...res.errors] };
+  // Skills renamed for this workspace (`names:`, `enable --name`) keep their upstream path.
+  ctx.discovered = { plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors] };
   return ctx.discovered;
 }
 

@@ -46,6 +46,8 @@ export interface EnableFailure {
 function isSynced(state: MainState, m: PluginManifest): boolean {
   const rec = state.plugins.get(m.id);
   if (!rec?.enabled || rec.paused || rec.version !== m.version) return false;
+  // Enabling again from a new origin is how a person follows a plugin that moved.
+  if (rec.source !== m.source.display || rec.path !== m.path) return false;
   return m.skills.every((s) => {
     if (rec.adoptedSkills.includes(s.name)) return true;
     const b = state.bindings.get(s.name);
@@ -101,8 +103,8 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
     if (!check.ok) {
       throw new SkillsyncError(
         'ESAFETY_BLOCKED',
-        `plugin ${m.id} not enabled: skill '${s.name}' failed the safety check (${check.problems.slice(0, 3).map((p) => p.message).join('; ')}); nothing was changed`,
-        { plugin: m.id, skill: s.name, findings: check.safety.findings },
+        `plugin ${m.id} not enabled: skill '${s.name}' failed the safety check (${check.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => p.message).join('; ')}); nothing was changed`,
+        { plugin: m.id, skill: s.name, findings: check.safety?.findings ?? [] },
       );
     }
     plan.entries.push({ ...common, tree: snap.tree, mode: 'initial_mirror', upstreamTree: snap.tree });

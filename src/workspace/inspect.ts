@@ -7,6 +7,7 @@ import { readObservation } from './observe.js';
 import { listProposals } from './proposals.js';
 import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
+import { targetsStatus, type TargetsStatus } from '../targets/status.js';
 
 export type PluginStatus = 'discovered' | 'synced' | 'update_pending' | 'disabled' | 'missing' | 'adopted';
 
@@ -93,6 +94,8 @@ export interface StatusView {
   discoveryErrors: DiscoveryError[];
   lock: string | null;
   interruptedCommand: string | null;
+  /** The folders agents read: conflicts, held edits, errors; renamed skills' name warnings. */
+  targets: TargetsStatus;
 }
 
 export function workspaceStatus(ctx: Ctx): StatusView {
@@ -129,6 +132,7 @@ export function workspaceStatus(ctx: Ctx): StatusView {
     discoveryErrors: errors,
     lock,
     interruptedCommand: interrupted,
+    targets: targetsStatus(ctx),
   };
 }
 

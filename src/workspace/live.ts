@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../git/fsutil.js';
 import { hashDirectory } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 import { SKILLS_DIR } from './records.js';
+import { assertTreeObject } from '../git/tree-check.js';
 
 /** Retired checkouts are kept this long for readers that resolved the old link. */
 const RETIRE_GRACE_MS = 60_000;
@@ -151,6 +152,7 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
 
   const now = Date.now();
   const want = new Map<string, string>();
+  if (skillsTree) assertTreeObject(ctx.store, skillsTree, 'skill', SKILLS_DIR); // skill names become link names
   if (skillsTree) for (const e of ctx.store.readTree(skillsTree)) if (e.mode === '40000') want.set(e.name, e.oid);
   const before = new Map<string, string>();
   if (marker.skillsTree) {

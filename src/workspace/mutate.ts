@@ -6,12 +6,15 @@ import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
+import { captureEdits } from '../targets/capture.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
   await ctx.lock.acquire(command, timeoutMs ?? ctx.config.lockTimeoutSeconds * 1000);
   try {
     recoverJournal(ctx);
     removeStaleTemps(ctx);
+    // Edits made in copy-mode targets become versions before anything can overwrite them.
+    captureEdits(ctx);
     const r = await fn();
     packRefsIfPending(ctx);
     return r;

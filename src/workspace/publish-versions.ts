@@ -87,17 +87,18 @@ function checkAll(txn: Txn, entries: PublishEntry[], hint: string): Map<string, 
     if (!numbered(e)) continue;
     const r = checkPublishable(txn.ctx, e.skill, e.tree!);
     if (!r.ok) {
-      const markers = r.problems.filter((p) => p.rule === 'conflict-markers');
-      const what = markers.length
-        ? `conflict markers in ${markers.map((p) => p.path).join(', ')}`
-        : `the safety check found ${r.problems.slice(0, 3).map((p) => p.message).join('; ')}`;
+      const errors = r.problems.filter((p) => p.severity === 'error');
+      const base = `skills/${e.skill}/`;
+      const markers = errors.filter((p) => p.rule === 'conflict-marker').map((p) => (p.path.startsWith(base) ? p.path.slice(base.length) : p.path));
+      const what = markers.length ? `conflict markers in ${markers.join(', ')}` : `${errors.slice(0, 3).map((p) => p.message).join('; ')}`;
       throw new SkillsyncError(markers.length ? 'ECONFLICT' : 'ESAFETY_BLOCKED', `skill '${e.skill}' was not published: ${oneLine(what)}; ${hint}`, {
         skill: e.skill,
-        files: markers.map((p) => p.path),
-        findings: r.safety.findings,
+        files: markers,
+        problems: errors,
+        findings: r.safety?.findings ?? [],
       });
     }
-    safety.set(e.skill, formatSafetyTrailer(r.safety));
+    safety.set(e.skill, r.safety ? formatSafetyTrailer(r.safety) : 'none');
   }
   return safety;
 }

@@ -9,6 +9,7 @@ import { SkillsyncError } from '../core/errors.js';
 import type { PluginManifest, SkillDecl } from '../plugins/types.js';
 import type { GitSourceTree } from '../plugins/git-source.js';
 import type { Ctx } from './context.js';
+import { assertTreeDeep } from '../git/tree-check.js';
 import type { StatCaches } from './stat-cache.js';
 
 const ATTEMPTS = 3;
@@ -82,6 +83,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     if (!e || e.mode !== '40000') {
       throw new SkillsyncError('ESOURCE_GONE', `skill folder ${skill.path} is missing in ${gs.display}`, { path: skill.path }, 'retry');
     }
+    assertTreeDeep(gs.store, e.oid, 'skill', '', `${gs.display}:${skill.path}`);
     copyTree(gs.store, ctx.store, e.oid);
     return { tree: e.oid, files: -1 };
   }

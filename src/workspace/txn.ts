@@ -14,6 +14,7 @@ import type { Ctx } from './context.js';
 import { MAIN, readMainState, saveRecordCache, type MainState } from './state.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
+import { refreshTargets } from '../targets/refresh.js';
 import { readReconciled, writeReconciled } from './reconciled-marker.js';
 
 export interface RefOp {
@@ -179,6 +180,8 @@ export function refreshLive(ctx: Ctx): void {
   } catch (err) {
     ctx.log.warn(`live view not updated: ${(err as Error).message}; the next pass retries`);
   }
+  // The folders agents read follow the live view (each target isolates its own errors).
+  refreshTargets(ctx);
 }
 
 /** Complete or discard what a killed process left in the journal. Call with the lock held. */

@@ -4,11 +4,14 @@ import { UsageError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
 import { enablePlugins, type EnableFailure, type EnableResult } from '../../workspace/enable.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
+import { parseNameFlags } from '../../targets/name-flags.js';
 
 export const enable: Command = async (cli, argv) => {
-  const p = parseArgs(argv, {});
-  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>...');
+  const p = parseArgs(argv, { name: { value: true, repeat: true } });
+  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>... [--name <skill>=<workspace-name>]...');
   const ctx = cli.ctx(true);
+  ctx.nameOverrides = parseNameFlags((p.flags.name as string[] | undefined) ?? [], p.positionals);
+  ctx.discovered = undefined;
   const results: (EnableResult | EnableFailure)[] = [];
   await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {
     const caches = new StatCaches(ctx);

@@ -1,6 +1,7 @@
 import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
+import { targetLines } from '../../targets/status-lines.js';
 
 export const status: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'status');
@@ -16,6 +17,7 @@ export const status: Command = async (cli, argv) => {
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message}`);
+    lines.push(...targetLines(s.targets));
     return lines.join('\n');
   });
   return 0;
