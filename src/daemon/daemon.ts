@@ -26,6 +26,7 @@ import { Mutex } from './mutex.js';
 import { PluginIndex, type PluginDiff } from './plugin-index.js';
 import { startSchedule, validateSchedule, type Schedule } from './scheduler.js';
 import { SourceWatcher, type WatchRoot } from './watcher.js';
+import { REF_NAMESPACES, parseProposalRef } from '../workspace/layout.js';
 
 export type Trigger = 'startup' | 'schedule' | 'reload' | 'watch' | 'retry';
 
@@ -342,7 +343,7 @@ export class Daemon {
 
   private countProposals(): number {
     try {
-      return [...listRefs(this.ctx.paths.gitdir, 'refs/heads/proposals/').keys()].filter((r) => r.split('/').length === 5).length;
+      return [...listRefs(this.ctx.paths.gitdir, REF_NAMESPACES.proposals).keys()].filter((r) => parseProposalRef(r) !== null).length;
     } catch {
       return 0;
     }

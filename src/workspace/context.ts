@@ -7,7 +7,7 @@ import { setRefLogger } from '../git/refs.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
-import { workspacePaths, type WorkspacePaths } from './paths.js';
+import { workspacePaths, type WorkspacePaths } from './layout.js';
 import type { DiscoveryResult } from '../plugins/types.js';
 
 export interface Identity {

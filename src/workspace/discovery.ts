@@ -5,7 +5,6 @@ import { createFsSource } from '../plugins/fs-source.js';
 import { createGitSource } from '../plugins/git-source.js';
 import { discoverAll, exportDiscoveryCache, importDiscoveryCache } from '../plugins/discover.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
@@ -46,7 +45,7 @@ function loadDiscoveryCache(ctx: Ctx): void {
   if (loaded.has(ctx)) return;
   loaded.add(ctx);
   try {
-    savedText = readFileSync(join(ctx.paths.cache, 'discovery.json'), 'utf8');
+    savedText = readFileSync(ctx.paths.discoveryCache, 'utf8');
     importDiscoveryCache(JSON.parse(savedText));
   } catch {
     /* none yet, or unreadable: rebuilt by this pass */
@@ -57,7 +56,7 @@ function saveDiscoveryCache(ctx: Ctx): void {
   try {
     const text = JSON.stringify(exportDiscoveryCache());
     if (text === savedText) return;
-    writeFileAtomic(join(ctx.paths.cache, 'discovery.json'), text);
+    writeFileAtomic(ctx.paths.discoveryCache, text);
     savedText = text;
   } catch {
     /* derived data */

@@ -1,16 +1,13 @@
-// Upstream observations: refs/upstream/<plugin>/<skill> is a chain of commits whose
+// Upstream observations: per plugin and skill, a chain of commits whose
 // trees are exactly what the source held, one commit each time it changed.
 import { readRef } from '../git/refs.js';
+import { upstreamRef } from './layout.js';
 import { formatMessage } from '../core/trailers.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import type { Txn } from './txn.js';
 import type { RefIndex } from './ref-index.js';
 import type { StatCaches } from './stat-cache.js';
-
-export function upstreamRef(plugin: string, skill: string): string {
-  return `refs/upstream/${plugin}/${skill}`;
-}
 
 export interface Observation {
   commit: string | null;

@@ -1,7 +1,9 @@
-// Proposal branches: refs/heads/proposals/<plugin>/<skill>, one generated commit on
+// Proposal branches proposals/<plugin>/<skill>: one generated commit on
 // top of main with the merged skill and the binding moved to the new upstream tree.
 // A branch someone has committed to is "edited" and never overwritten by skillsync.
 import { listRefs, readRef } from '../git/refs.js';
+import { REF_NAMESPACES, parseProposalRef, proposalBranch, proposalRef } from './layout.js';
+export { proposalRef } from './layout.js';
 import type { Commit } from '../git/commit.js';
 import { formatConflict, formatMessage, oneLine, parseConflict, quotePath, parseTrailers, trailerMap, trailerValues, type ProposalMode, type TrailerKey } from '../core/trailers.js';
 import { isBinary } from '../core/merge/text.js';
@@ -34,10 +36,6 @@ export interface ProposalInfo {
   safety: string;
   edited: boolean;
   status: 'open' | 'edited' | 'stale';
-}
-
-export function proposalRef(plugin: string, skill: string): string {
-  return `refs/heads/proposals/${plugin}/${skill}`;
 }
 
 function isGenerated(ctx: Ctx, c: Commit, id: string): boolean {
@@ -82,7 +80,7 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
     id,
     plugin,
     skill,
-    branch: ref.slice('refs/heads/'.length),
+    branch: proposalBranch(plugin, skill),
     ref,
     tip,
     generated,
@@ -102,11 +100,11 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
 
 export function listProposals(ctx: Ctx): ProposalInfo[] {
   const out: ProposalInfo[] = [];
-  for (const [ref, tip] of listRefs(ctx.paths.gitdir, 'refs/heads/proposals/')) {
-    const parts = ref.slice('refs/heads/proposals/'.length).split('/');
-    if (parts.length !== 2) continue;
+  for (const [ref, tip] of listRefs(ctx.paths.gitdir, REF_NAMESPACES.proposals)) {
+    const id = parseProposalRef(ref);
+    if (!id) continue;
     try {
-      const p = readProposal(ctx, parts[0], parts[1], tip);
+      const p = readProposal(ctx, id.plugin, id.skill, tip);
       if (p) out.push(p);
     } catch (err) {
       ctx.log.warn(`cannot read proposal ${ref}: ${(err as Error).message}`);
@@ -161,7 +159,7 @@ export function writeProposal(txn: Txn, p: NewProposal, expectedTip: string | nu
     body.push(`Conflicts to resolve on this branch before accepting:\n${p.conflicts.map((c) => `  ${quotePath(c.path)} (${c.kind})`).join('\n')}`);
   }
   if (p.safetyDetails.length) body.push(`Safety findings:\n${p.safetyDetails.map((s) => `  ${oneLine(s)}`).join('\n')}`);
-  body.push(`Review with git, then: skillsync accept ${id}   (or: git merge ${proposalRef(p.plugin, p.skill).slice(11)})`);
+  body.push(`Review with git, then: skillsync accept ${id}   (or: git merge ${proposalBranch(p.plugin, p.skill)})`);
   // Proposal-only trailers: `git log --grep 'Merge-Mode: …'` finds versions on main, never proposals.
   const trailers: [TrailerKey, string | null | undefined][] = [
     ['Proposal', id],

@@ -1,5 +1,5 @@
 // reject <plugin>/<skill>: drop the proposal; that exact upstream tree is remembered
-// (refs/rejected/<plugin>/<skill> keeps the rejected proposal commit) and not proposed
+// (a rejected ref keeps the rejected proposal commit) and not proposed
 // again; a newer upstream tree is.
 import { SkillsyncError } from '../core/errors.js';
 import { readRef } from '../git/refs.js';
@@ -7,11 +7,8 @@ import { parseTrailers, trailerMap } from '../core/trailers.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { readProposal } from './proposals.js';
+import { rejectedRef } from './layout.js';
 import { parseProposalId } from './queries.js';
-
-export function rejectedRef(plugin: string, skill: string): string {
-  return `refs/rejected/${plugin}/${skill}`;
-}
 
 /** The upstream tree last rejected ('removal' for a rejected removal), or null. */
 export function rejectedUpstream(ctx: Ctx, plugin: string, skill: string): string | null {

@@ -11,7 +11,8 @@ import type { Signature } from '../git/commit.js';
 import { formatMessage, type TrailerKey } from '../core/trailers.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
-import { MAIN, readMainState, saveRecordCache, type MainState } from './state.js';
+import { readMainState, saveRecordCache, type MainState } from './state.js';
+import { MAIN, PACKED_NAMESPACES, versionTagName, versionTagRef } from './layout.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
 import { refreshTargets } from '../targets/refresh.js';
@@ -89,9 +90,8 @@ export class Txn {
 
   /** An annotated tag for a skill version. */
   tag(skill: string, version: string, commit: string, message: string): void {
-    const name = `skills/${skill}/${version}`;
-    const oid = this.ctx.store.writeTag({ object: commit, type: 'commit', tag: name, tagger: this.signature(), message });
-    this.ops.push({ name: `refs/tags/${name}`, oid, expected: null });
+    const oid = this.ctx.store.writeTag({ object: commit, type: 'commit', tag: versionTagName(skill, version), tagger: this.signature(), message });
+    this.ops.push({ name: versionTagRef(skill, version), oid, expected: null });
   }
 
   setRef(name: string, oid: string | null, expected?: string | null): void {
@@ -216,7 +216,7 @@ export function packRefsIfPending(ctx: Ctx): void {
   if (!ctx.packRefsPending) return;
   ctx.packRefsPending = false;
   try {
-    packRefs(ctx.paths.gitdir, ['refs/tags/', 'refs/upstream/']);
+    packRefs(ctx.paths.gitdir, PACKED_NAMESPACES);
   } catch (err) {
     ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
   }

@@ -1,6 +1,7 @@
 // Skill versions are annotated tags skills/<skill>/vNNNN on the commit that published them.
 import { listRefs } from '../git/refs.js';
 import type { Ctx } from './context.js';
+import { versionTagPrefix, versionTagRef } from './layout.js';
 import { parseTrailers, trailerMap, type TrailerKey } from '../core/trailers.js';
 
 export interface VersionInfo {
@@ -14,10 +15,6 @@ export interface VersionInfo {
   trailers: Partial<Record<TrailerKey, string>>;
 }
 
-export function versionTagRef(skill: string, version: string): string {
-  return `refs/tags/skills/${skill}/${version}`;
-}
-
 export function formatVersion(n: number): string {
   return `v${String(n).padStart(4, '0')}`;
 }
@@ -25,7 +22,7 @@ export function formatVersion(n: number): string {
 /** Version numbers of a skill, from its tags (no history walk). */
 export function versionNumbers(ctx: Ctx, skill: string): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [name, oid] of listRefs(ctx.paths.gitdir, `refs/tags/skills/${skill}/`)) {
+  for (const [name, oid] of listRefs(ctx.paths.gitdir, versionTagPrefix(skill))) {
     const m = /\/v(\d+)$/.exec(name);
     if (m && name === versionTagRef(skill, `v${m[1]}`)) out.set(Number(m[1]), oid);
   }

@@ -1,7 +1,7 @@
 import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
 import { initWorkspaceDirs } from '../../workspace/context.js';
-import { workspacePaths } from '../../workspace/paths.js';
+import { workspacePaths } from '../../workspace/layout.js';
 
 export const init: Command = async (cli, argv) => {
   need(parseArgs(argv, {}), 0, 'init');
