@@ -181,3 +181,30 @@ export function rmrf(path) {
 }
 
 export { existsSync };
+
+/**
+ * Honest numbers: every skill's tree on skillsync's main must be the tree git computes
+ * for the same folder. Returns a list of problems (empty when all agree).
+ */
+export function compareTrees(fleet, gitRepo, cfg) {
+  const lines = (args) => mustRun('git', args, { env: gitEnv() }).stdout.toString('utf8').split('\n').filter(Boolean);
+  const gitTrees = new Map();
+  for (const l of lines(['--git-dir', gitRepo.gitdir, 'ls-tree', '-r', '-d', 'HEAD'])) {
+    const [meta, path] = l.split('\t');
+    gitTrees.set(path, meta.split(' ')[2]);
+  }
+  const ours = new Map();
+  for (const l of lines(['--git-dir', cfg.gitdir, 'ls-tree', '-d', 'main', 'skills/'])) {
+    const [meta, path] = l.split('\t');
+    ours.set(path.slice('skills/'.length), meta.split(' ')[2]);
+  }
+  const problems = [];
+  for (const p of fleet.plugins) {
+    for (const s of p.skills) {
+      const want = gitTrees.get(`${p.id}/skills/${s}`);
+      const got = ours.get(s);
+      if (want !== got) problems.push(`${p.id}/${s}: skillsync ${got ?? 'missing'}, git ${want ?? 'missing'}`);
+    }
+  }
+  return problems;
+}

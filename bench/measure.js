@@ -114,3 +114,8 @@ export function fmtMs(ms) {
   if (ms >= 100) return `${ms.toFixed(0)} ms`;
   return `${ms.toFixed(1)} ms`;
 }
+
+/** "median (min–max)" of a stats object. */
+export function fmtSpread(st) {
+  return `${fmtMs(st.median)} (${fmtMs(st.min)}–${fmtMs(st.max)})`;
+}

@@ -1,17 +1,25 @@
 // config/skillsync.yaml: parsed with the `yaml` package (no code, bounded aliases),
 // validated key by key; an unknown or invalid key is an error that names it.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
+import { REMOTE_KEYS, parseRemoteConfig, parseRemoteSource, type RemoteConfig } from './remote/config.js';
 import { parseNames, parseTargets, type NameMap, type TargetSpec } from './targets/config.js';
 
-export type SourceSpec = { kind: 'fs'; path: string } | { kind: 'git'; gitdir: string; ref: string; path: string };
+export type SourceSpec =
+  | { kind: 'fs'; path: string }
+  | { kind: 'git'; gitdir: string; ref: string; path: string }
+  /** A remote repository: `url` as written (github: owner/repo is its https URL); ref undefined = the remote's default branch. */
+  | { kind: 'remote'; url: string; ref?: string; path: string };
 
 export interface Config {
   /** The config file, when one was read. */
   file: string | null;
+  /** How it was found (--config, SKILLSYNC_CONFIG, a default place) and every place looked at. */
+  found?: ConfigSearch;
   workspace: string;
   sources: SourceSpec[];
   schedule: string;
@@ -28,12 +36,20 @@ export interface Config {
   targets: TargetSpec[];
   /** `<plugin>/<upstream skill folder>` → workspace skill name. */
   names: NameMap;
+  remote: RemoteConfig;
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names'];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
+
+/** Config values and keys are echoed in messages at most this long: a huge value must not flood the terminal. */
+const ECHO_MAX = 80;
+
+function shorten(s: string): string {
+  return s.length > ECHO_MAX ? `${s.slice(0, ECHO_MAX)}… (${s.length} characters)` : s;
+}
 
 function bad(key: string, what: string): SkillsyncError {
-  return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
+  return new SkillsyncError('ECONFIG', `config: ${shorten(key)}: ${what}`, { key: shorten(key) });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -54,6 +70,9 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   const sources: SourceSpec[] = sourcesRaw.map((s, i) => {
     const key = `sources[${i}]`;
     if (typeof s === 'string') return { kind: 'fs', path: abs(s) };
+    if (isObj(s) && (s.github !== undefined || (typeof s.git === 'string' && /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(s.git)))) {
+      return parseRemoteSource(s, key, bad);
+    }
     if (isObj(s)) {
       for (const k of Object.keys(s)) if (!['git', 'ref', 'path'].includes(k)) throw bad(`${key}.${k}`, 'unknown key (known: git, ref, path)');
       if (typeof s.git !== 'string' || !s.git) throw bad(`${key}.git`, 'must be the path of a local git repository');
@@ -63,11 +82,11 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
       if (sub.split('/').some((p) => p === '..')) throw bad(`${key}.path`, "must not contain '..'");
       return { kind: 'git', gitdir: abs(s.git), ref: String(s.ref ?? 'HEAD'), path: sub };
     }
-    throw bad(key, 'must be a path or {git, ref, path}');
+    throw bad(key, 'must be a path, {git, ref, path} or {github: owner/repo, ref, path}');
   });
 
   const schedule = raw.schedule ?? '*/5 * * * *';
-  if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length < 5) throw bad('schedule', 'must be a cron expression like "*/5 * * * *"');
+  if (typeof schedule !== 'string' || schedule.length > 256 || schedule.trim().split(/\s+/).length < 5) throw bad('schedule', `must be a cron expression like "*/5 * * * *"${typeof schedule === 'string' && schedule.length > 256 ? ` (got ${schedule.length} characters)` : ''}`);
   const num = (k: string, v: unknown, def: number, min: number, max: number) => {
     if (v === undefined) return def;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw bad(k, `must be a number from ${min} to ${max}`);
@@ -80,7 +99,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   if (!isObj(logRaw)) throw bad('log', 'must be a mapping like { level: info }');
   for (const k of Object.keys(logRaw)) if (k !== 'level') throw bad(`log.${k}`, 'unknown key (known: level)');
   const level = logRaw.level ?? 'info';
-  if (!['error', 'warn', 'info', 'debug'].includes(String(level))) throw bad('log.level', 'must be error, warn, info or debug');
+  if (typeof level !== 'string' || !['error', 'warn', 'info', 'debug'].includes(level)) throw bad('log.level', 'must be error, warn, info or debug');
 
   let http: Config['http'] = null;
   if (raw.http !== undefined && raw.http !== null) {
@@ -115,14 +134,40 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     autoEnable: autoEn as boolean | string[],
     targets: parseTargets(raw.targets, baseDir),
     names: parseNames(raw.names),
+    remote: parseRemoteConfig(raw, bad),
   };
 }
 
-export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?: string; cwd?: string }): Config {
+export interface ConfigSearch {
+  file: string | null;
+  how: 'flag' | 'env' | 'default' | 'none';
+  looked: string[];
+}
+
+/** The default places, in order: the current folder, then the user's, then the system's. */
+export function defaultConfigPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const xdg = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return [resolve(cwd, 'skillsync.yaml'), resolve(cwd, 'config', 'skillsync.yaml'), join(xdg, 'skillsync', 'skillsync.yaml'), '/etc/skillsync/skillsync.yaml'];
+}
+
+/** Which config file to read: --config, then SKILLSYNC_CONFIG, then the default places. */
+export function findConfig(opts: { file?: string; cwd?: string; env?: NodeJS.ProcessEnv }): ConfigSearch {
   const cwd = opts.cwd ?? process.cwd();
-  const file = resolve(cwd, opts.file ?? 'config/skillsync.yaml');
+  const env = opts.env ?? process.env;
+  if (opts.file !== undefined) return { file: resolve(cwd, opts.file), how: 'flag', looked: [resolve(cwd, opts.file)] };
+  if (env.SKILLSYNC_CONFIG) return { file: resolve(cwd, env.SKILLSYNC_CONFIG), how: 'env', looked: [resolve(cwd, env.SKILLSYNC_CONFIG)] };
+  const looked = defaultConfigPlaces(cwd, env);
+  const file = looked.find((f) => existsSync(f)) ?? null;
+  return { file, how: file ? 'default' : 'none', looked };
+}
+
+/** Read the config found by `findConfig`; no file found gives the defaults (`file: null`). */
+export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?: string; cwd?: string; env?: NodeJS.ProcessEnv }): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const found = findConfig({ file: opts.file, cwd, env: opts.env });
   let cfg: Config;
-  if (existsSync(file)) {
+  const file = found.file;
+  if (file && existsSync(file)) {
     let raw: unknown;
     try {
       raw = parse(readFileSync(file, 'utf8'), { maxAliasCount: 50, prettyErrors: true });
@@ -130,11 +175,13 @@ export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?
       throw new SkillsyncError('ECONFIG', `config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
     }
     cfg = parseConfig(raw, dirname(file), file);
-  } else if (opts.explicit) {
-    throw new SkillsyncError('ECONFIG', `config file not found: ${file}`, { file });
+  } else if (file) {
+    const via = found.how === 'env' ? ' (from SKILLSYNC_CONFIG)' : '';
+    throw new SkillsyncError('ECONFIG', `config file not found: ${file}${via}`, { file });
   } else {
     cfg = parseConfig({}, cwd, null);
   }
+  cfg.found = found;
   if (opts.workspace) cfg.workspace = resolve(cwd, opts.workspace);
   return cfg;
 }

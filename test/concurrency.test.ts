@@ -51,8 +51,8 @@ describe('many writers at once', () => {
       writeFileSync(join(d, 'data.txt'), `${skill} ${tag}\n`.repeat(200));
       return d;
     };
-    for (let i = 0; i < 3; i++) env.ok('publish', `loc-${i}`, '--from', publishDir(`loc-${i}`, 'init'));
-    env.ok('publish', 'shared', '--from', publishDir('shared', 'init'));
+    for (let i = 0; i < 3; i++) env.ok('publish', `loc-${i}`, '--from', publishDir(`loc-${i}`, 'init'), '--new');
+    env.ok('publish', 'shared', '--from', publishDir('shared', 'init'), '--new');
 
     // The daemon.
     let dErr = '';

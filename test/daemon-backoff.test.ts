@@ -2,6 +2,8 @@
 // one failure count per plugin.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, RetryTracker, retryDelay, type BackoffPolicy } from '../src/daemon/backoff.js';
+import { FailureBook } from '../src/daemon/failures.js';
+import { errorAction } from '../src/core/errors.js';
 
 const noJitter: BackoffPolicy = { ...DEFAULT_BACKOFF, jitter: 0 };
 
@@ -65,5 +67,40 @@ describe('RetryTracker', () => {
     t.postpone(['a', 'missing'], 5000);
     expect(t.get('a')!.dueAt).toBe(5000);
     expect(t.get('missing')).toBeUndefined();
+  });
+});
+
+describe('FailureBook: what happens after a failure', () => {
+  it('retry-kind failures back off with growing delays', () => {
+    const book = new FailureBook(new RetryTracker(DEFAULT_BACKOFF, () => 0));
+    const a = book.fail('p', errorAction({ code: 'ESOURCE_CHANGING' }).kind, 'ESOURCE_CHANGING', 'kept changing', 1000);
+    const b = book.fail('p', errorAction({ code: 'ESOURCE_CHANGING' }).kind, 'ESOURCE_CHANGING', 'kept changing', 2000);
+    expect(a).toMatchObject({ log: true, info: { step: 'retry', failures: 1, dueAt: 3000 } });
+    expect(b).toMatchObject({ log: true, info: { step: 'retry', failures: 2, dueAt: 6000 } });
+    expect(book.retries.nextDueAt()).toBe(6000);
+    expect(book.succeed('p')).toBe(2);
+    expect(book.keys()).toEqual([]);
+  });
+
+  it('a stall is logged once per input change, never put on the retry timer', () => {
+    const book = new FailureBook();
+    expect(book.fail('p', errorAction({ code: 'EMANIFEST_JSON' }).kind, 'EMANIFEST_JSON', 'bad json', 1).log).toBe(true);
+    expect(book.fail('p', errorAction({ code: 'EMANIFEST_JSON', kind: undefined }).kind, 'EMANIFEST_JSON', 'bad json', 2).log).toBe(false);
+    expect(book.retries.nextDueAt()).toBeNull();
+    expect(book.list()).toEqual([expect.objectContaining({ key: 'p', step: 'stall', code: 'EMANIFEST_JSON', failures: 2 })]);
+    // A different error is news; so is the same error after the input changed.
+    expect(book.fail('p', 'stall', 'EMANIFEST_JSON', 'other', 3).log).toBe(true);
+    book.inputChanged('p');
+    expect(book.fail('p', 'stall', 'EMANIFEST_JSON', 'other', 4).log).toBe(true);
+    expect(book.isStalled('p')).toBe(true);
+    expect(book.succeed('p')).toBe(4);
+    expect(book.isStalled('p')).toBe(false);
+  });
+
+  it('ignore-kind failures leave nothing behind', () => {
+    const book = new FailureBook();
+    book.fail('p', 'retry', 'E', 'x', 1);
+    expect(book.fail('p', errorAction({ code: 'ESTOPPING' }).kind, 'E', 'x', 2)).toEqual({ info: null, log: false });
+    expect(book.size).toBe(0);
   });
 });

@@ -144,6 +144,10 @@ describe('skillsync daemon', () => {
     expect(accept.code, accept.stderr).toBe(0);
     expect(env.git('show', 'main:skills/a1/SKILL.md')).toContain('Upstream changed this.');
 
+    // A skill folder added to an enabled plugin: only that plugin is discovered again, and the addition is proposed.
+    env.skill('alpha', 'a3', { 'SKILL.md': skillMd('a3') });
+    await waitFor('the addition proposal', () => hasRef(env, proposalRef('alpha', 'a3')), d);
+
     const { code, ms } = await stop(d);
     expect(code, d.stderr().slice(-2000)).toBe(0);
     expect(ms).toBeLessThan(10_000);
@@ -178,42 +182,78 @@ describe('skillsync daemon', () => {
     expect((await stop(d)).code).toBe(0);
   }, 90_000);
 
-  it('a broken plugin does not stop the others; it is retried with backoff and recovers once fixed', async () => {
+  it('a plugin that needs a fix does not stop the others: logged once, not retried, shown in status, synced once fixed', async () => {
     const env = setup();
     addPlugin(env, 'alpha', ['a1']);
     addPlugin(env, 'beta', ['b1']);
     env.ok('enable', 'alpha', 'beta');
     const d = await startDaemon(env);
+    const stalls = () => d.logs().filter((l) => l.message === 'plugin sync stalled until its input changes' && l.plugin === 'beta');
 
     // beta gains a symlink (refused: content is untrusted) and a change.
     const outside = join(env.root, 'outside.txt');
     writeFileSync(outside, 'secret\n');
     symlinkSync(outside, join(env.plugins, 'beta', 'skills', 'b1', 'leak.txt'));
     edit(env, 'beta', 'b1', 'beta v2');
-    await waitFor('beta to fail', () => hasLog(d, 'plugin sync failed; it will be retried', { plugin: 'beta' }), d);
-    const failed = d.logs().find((l) => l.message === 'plugin sync failed; it will be retried')!;
-    expect(failed).toMatchObject({ failures: 1, code: 'ESYMLINK' });
-    expect(failed.retryInMs).toBeGreaterThan(0);
+    await waitFor('beta to stall', () => stalls().length > 0, d);
+    expect(stalls()[0]).toMatchObject({ code: 'ESYMLINK' });
 
     // alpha is still served.
     edit(env, 'alpha', 'a1', 'alpha v2');
     await waitFor('the proposal for alpha', () => hasRef(env, proposalRef('alpha', 'a1')), d);
-    // The retry ran (and failed again, with a longer delay).
-    await waitFor('a retry of beta', () => d.logs().some((l) => l.message === 'plugin sync failed; it will be retried' && l.plugin === 'beta' && l.failures >= 2), d);
-    const fails = d.logs().filter((l) => l.message === 'plugin sync failed; it will be retried' && l.plugin === 'beta');
-    expect(fails[1].retryInMs).toBeGreaterThan(fails[0].retryInMs * 1.2);
     const m = (await get(d, '/metrics')).body;
     expect(m).toMatch(/skillsync_plugins_failing 1/);
     expect(m).not.toMatch(/skillsync_errors_total\{kind="plugin"\} 0\n/);
     expect(JSON.parse((await get(d, '/healthz')).body)).toMatchObject({ status: 'ok', failingPlugins: ['beta'] });
+    const st = env.json('status', '--json');
+    expect(st.daemon).toMatchObject({ pid: d.child.pid, failing: [{ plugin: 'beta', step: 'stall', code: 'ESYMLINK' }] });
+    expect(env.ok('status')).toMatch(new RegExp(`daemon +running, pid ${d.child.pid} since`));
 
-    // Fixed upstream: the next event (or retry) syncs it.
+    // Fixed upstream: the change is the next input, and it is synced.
     rmSync(join(env.plugins, 'beta', 'skills', 'b1', 'leak.txt'));
     await waitFor('the proposal for beta', () => hasRef(env, proposalRef('beta', 'b1')), d);
     await waitFor('beta to recover', () => hasLog(d, 'plugin recovered', { plugin: 'beta' }), d);
     expect(env.gitTry('rev-parse', '-q', '--verify', `${proposalRef('beta', 'b1')}:skills/b1/leak.txt`).status).not.toBe(0);
+    expect(stalls()).toHaveLength(1);
+    expect(d.logs().filter((l) => l.message === 'plugin sync failed; it will be retried')).toEqual([]);
 
     expect(d.exited()).toBeUndefined();
+    expect((await stop(d)).code).toBe(0);
+    expect(env.ok('status')).toMatch(/daemon +not running/);
+  }, 90_000);
+
+  it('a broken manifest stalls its plugin: one log line per change of the input, not one per backoff step', async () => {
+    const env = setup();
+    addPlugin(env, 'gamma', ['g1']);
+    const manifest = join(env.plugins, 'gamma', '.claude-plugin', 'plugin.json');
+    mkdirSync(join(env.plugins, 'gamma', '.claude-plugin'));
+    writeFileSync(manifest, JSON.stringify({ name: 'gamma', version: '1.0.0' }));
+    env.ok('enable', 'gamma');
+    const d = await startDaemon(env);
+    const stalls = () => d.logs().filter((l) => l.message === 'plugin sync stalled until its input changes' && l.plugin === 'gamma');
+
+    writeFileSync(manifest, '{ "name": "gamma", ');
+    await waitFor('gamma to stall', () => stalls().length === 1, d);
+    expect(stalls()[0].code).toBe('EMANIFEST_JSON');
+    // Longer than the first backoff steps (2 s, 4 s): still one line, no retry, no pass for gamma.
+    const passes = () => d.logs().filter((l) => l.message === 'pass done' && l.trigger !== 'startup').length;
+    const before = passes();
+    await sleep(6500);
+    expect(stalls()).toHaveLength(1);
+    expect(passes()).toBe(before);
+    expect(d.logs().filter((l) => l.message === 'plugin sync failed; it will be retried')).toEqual([]);
+    const st = env.run('--json', 'status');
+    expect(st.code).toBe(3); // a broken plugin needs a person
+    expect(JSON.parse(st.stdout).daemon.failing).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
+
+    // The input changes (still broken): logged again, once.
+    writeFileSync(manifest, '{ "name": "gamma", "version": ');
+    await waitFor('the second stall line', () => stalls().length === 2, d);
+    // Fixed: synced, and the failure is gone.
+    writeFileSync(manifest, JSON.stringify({ name: 'gamma', version: '1.1.0' }));
+    await waitFor('gamma to recover', () => hasLog(d, 'plugin recovered', { plugin: 'gamma' }), d);
+    expect(stalls()).toHaveLength(2);
+    expect(JSON.parse((await get(d, '/healthz')).body).failingPlugins).toEqual([]);
     expect((await stop(d)).code).toBe(0);
   }, 90_000);
 
@@ -269,7 +309,7 @@ describe('skillsync daemon', () => {
     expect(existsSync(lock)).toBe(true);
   }, 60_000);
 
-  it('startup failures exit 1 with one line: bad config, address in use', async () => {
+  it('startup failures exit 1 with one line: bad config, a daemon already on the workspace, address in use', async () => {
     const env = setup('schedule: "99 * * * *"\n');
     const bad = env.run('daemon');
     expect(bad.code).toBe(1);
@@ -278,8 +318,15 @@ describe('skillsync daemon', () => {
     const env2 = setup();
     mkdirSync(join(env2.plugins, 'empty'), { recursive: true });
     const d = await startDaemon(env2);
-    writeFileSync(env2.config, readFileSync(env2.config, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${d.port}`));
-    const busy = await env2.runAsync('daemon');
+    // A second daemon on the same workspace names the first.
+    const twice = await env2.runAsync('daemon');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(new RegExp(`skillsync: a daemon already runs on workspace .*: pid ${d.child.pid} on .* since `));
+    // Another workspace, the same address.
+    const env3 = setup();
+    mkdirSync(join(env3.plugins, 'empty'), { recursive: true });
+    writeFileSync(env3.config, readFileSync(env3.config, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${d.port}`));
+    const busy = await env3.runAsync('daemon');
     expect(busy.code).toBe(1);
     expect(busy.stderr).toMatch(/skillsync: cannot listen on 127\.0\.0\.1:\d+ .*in use/);
     expect((await stop(d)).code).toBe(0);

@@ -195,7 +195,7 @@ describe('lifecycle', () => {
     expect(env.git('log', '--format=%s', '--', 'skills/two').split('\n')).toHaveLength(3);
     // a brand-new local skill
     writeFileSync(join(edit, 'SKILL.md'), skillMd('mine'));
-    env.ok('publish', 'mine', '--from', edit);
+    env.ok('publish', 'mine', '--from', edit, '--new');
     expect(env.git('cat-file', '-t', 'skills/mine/v0001')).toBe('tag');
     // publishing something without SKILL.md is refused
     mkdirSync(join(env.root, 'empty'));

@@ -84,7 +84,7 @@ describe('sync and proposals', () => {
     env = setup();
     publishLocal(env, 'doc', (s) => s.replace('line 5\n', 'line 5 local\n'));
     upstream(env, 'doc', skillMd('doc', LINES.replace('line 5\n', 'line 5 upstream\n')));
-    env.ok('sync');
+    expect(env.run('sync').code).toBe(3); // done, but a conflict needs you
     const [p] = env.json('proposals');
     expect(p.conflicts).toEqual(['SKILL.md']);
     const text = env.git('show', 'proposals/alpha/doc:skills/doc/SKILL.md');
@@ -188,7 +188,7 @@ describe('reviewed like branches', () => {
     env = setup();
     publishLocal(env, 'doc', (s) => s.replace('line 5\n', 'line 5 local\n'));
     upstream(env, 'doc', skillMd('doc', LINES.replace('line 5\n', 'line 5 upstream\n')));
-    env.ok('sync');
+    expect(env.run('sync').code).toBe(3); // done, but a conflict needs you
     const p = env.json('proposals')[0];
     const clone = join(env.root, 'clone');
     git(env.root, ['clone', '-q', env.gitdir, clone]);
@@ -204,7 +204,8 @@ describe('reviewed like branches', () => {
     expect(env.git('rev-parse', 'skills/doc/v0003^{commit}')).toBe(env.git('rev-parse', 'main'));
     expect(JSON.parse(env.git('show', 'main:.skillsync/bindings/doc.json')).acceptedTree).toBe(p.upstreamTree);
     const skills = env.json('plugins').find((x: any) => x.id === 'alpha').skills;
-    expect(skills.find((s: any) => s.name === 'doc')).toMatchObject({ status: 'synced', version: 'v0003' });
+    // The resolution keeps a local edit on top of the accepted upstream: `modified`.
+    expect(skills.find((s: any) => s.name === 'doc')).toMatchObject({ status: 'modified', version: 'v0003' });
     expect(env.git('show', 'main:skills/doc/SKILL.md')).toContain('line 5 local and upstream');
     env.fsck();
   });

@@ -134,7 +134,7 @@ describe.skipIf(why !== null)('a full disk', () => {
         writeFileSync(join(edit, 'big.txt'), randomBytes(120_000).toString('base64'));
         const filler = fill(env.workspace, leave);
         const refs = env.refs();
-        for (const args of [['sync'], ['publish', 'mine', '--from', edit]]) {
+        for (const args of [['sync'], ['publish', 'mine', '--from', edit, '--new']]) {
           const r = env.run(...args);
           clean(r);
           if (r.code !== 0) {
@@ -153,7 +153,7 @@ describe.skipIf(why !== null)('a full disk', () => {
         expect(s.code, s.stderr).toBe(0);
         // "the next pass retries": the live view follows main again after this pass.
         expect(liveProblems(workOf(env), true), `after space returned (${leave}), first pass: ${results.slice(-2).join(', ')}`).toEqual([]);
-        const p = env.run('publish', 'mine', '--from', edit);
+        const p = env.run('publish', 'mine', '--from', edit, '--new');
         expect(p.code, p.stderr).toBe(0);
         expect(env.git('rev-parse', `refs/upstream/fat/fat-${i}^{tree}`)).toBe(gitTreeOf(src));
         expect(env.git('rev-parse', 'main:skills/mine')).toBe(gitTreeOf(edit));
@@ -289,7 +289,7 @@ describe.skipIf(why !== null)('a read-only workspace', () => {
       r = sh('mount', ['-o', 'remount,bind,ro', env.workspace]);
       if (!r.ok) throw new Error(r.err);
       const refs = env.refs();
-      for (const args of [['sync'], ['enable', 'other'], ['publish', 'mine', '--from', edit], ['rollback', 'fat-1', 'v0001'], ['pause', 'fat']]) {
+      for (const args of [['sync'], ['enable', 'other'], ['publish', 'mine', '--from', edit, '--new'], ['rollback', 'fat-1', 'v0001'], ['pause', 'fat']]) {
         const out = env.run(...args);
         clean(out);
         expect(out.code, `${args.join(' ')}: ${out.stdout}`).toBe(1);

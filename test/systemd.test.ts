@@ -80,3 +80,54 @@ describe('systemd/skillsync.service', () => {
     for (const s of cfg.sources) expect(s.kind === 'fs' ? s.path : s.gitdir).toMatch(/^\//);
   });
 });
+
+describe('systemd/skillsync-user.service (systemctl --user)', () => {
+  const USER_UNIT = resolve(__dirname, '..', 'systemd', 'skillsync-user.service');
+  const USER_SAMPLE = resolve(__dirname, '..', 'systemd', 'skillsync-user.yaml');
+  const text = readFileSync(USER_UNIT, 'utf8');
+  const d = directives(text);
+  // A user manager needs a runtime dir; verify in both modes.
+  const verifyUser = (file: string) => {
+    const rt = mkdtempSync(join(tmpdir(), 'skillsync-rt-'));
+    try {
+      const r = spawnSync('systemd-analyze', ['--user', 'verify', file], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: rt, SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: '' } });
+      return { status: r.status, out: (r.stdout + r.stderr).trim() };
+    } finally {
+      rmSync(rt, { recursive: true, force: true });
+    }
+  };
+
+  it.skipIf(!haveAnalyze)('systemd-analyze verify (--user and system mode) prints nothing', () => {
+    expect(verifyUser(USER_UNIT)).toEqual({ status: 0, out: '' });
+    expect(verify(USER_UNIT)).toEqual({ status: 0, out: '' });
+  });
+
+  it.skipIf(!haveAnalyze)('(the --user check is real too)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skillsync-unit-'));
+    try {
+      const bad = join(dir, 'skillsync-user.service');
+      writeFileSync(bad, text.replace('Restart=on-failure', 'Restart=sometimes'));
+      expect(verifyUser(bad).out).toMatch(/sometimes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs as the user who starts it, with the workspace and config in XDG folders', () => {
+    expect(d.has('User')).toBe(false);
+    expect(d.get('ExecStart')![0]).toMatch(/^\/usr\/bin\/node .*%h\/\.local\/lib\/skillsync\/bin\/skillsync\.js --config %E\/skillsync\/skillsync\.yaml --workspace %S\/skillsync\/workspace daemon$/);
+    expect(d.get('WantedBy')).toEqual(['default.target']);
+    expect(d.get('ExecReload')![0]).toMatch(/kill -HUP \$MAINPID/);
+    expect(d.get('NoNewPrivileges')).toEqual(['yes']);
+  });
+
+  it('the sample user config is valid and targets ~/.claude/skills', () => {
+    const cfg = loadConfig({ file: USER_SAMPLE, explicit: true });
+    expect(cfg.targets.map((t) => t.label)).toEqual(['claude']);
+    expect(cfg.targets[0].mode).toBe('symlink');
+  });
+
+  it('the system unit says how targets become writable', () => {
+    expect(readFileSync(UNIT, 'utf8')).toMatch(/# ReadWritePaths=/);
+  });
+});

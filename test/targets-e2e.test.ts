@@ -155,4 +155,24 @@ describe('targets', () => {
     e.ok('sync');
     expect(e.json('log', 'doc')[0]).toMatchObject({ version: 'v0002', mergeMode: 'local_edit' });
   });
+
+  it('an update accepted while the folder holds an uncaptured edit never overwrites it: captured first, then merged', () => {
+    const e = homeEnv('  - { preset: claude, mode: copy }');
+    env = e;
+    const up = e.skill('alpha', 'doc', { 'SKILL.md': skillMd('doc', LINES) });
+    e.ok('enable', 'alpha');
+    writeFileSync(join(up, 'SKILL.md'), skillMd('doc', LINES.replace('line 9\n', 'line 9 (upstream)\n')));
+    expect(e.json('sync').plugins[0].skills[0].classification).toBe('fast_forward');
+    // The edit lands after the proposal was made, and nothing ran since.
+    const md = join(e.home, '.claude', 'skills', 'doc', 'SKILL.md');
+    writeFileSync(md, readFileSync(md, 'utf8').replace('line 2\n', 'line 2 (mine)\n'));
+    e.ok('accept', 'alpha/doc');
+    const log = e.json('log', 'doc');
+    expect(log.map((v: any) => [v.version, v.mergeMode])).toEqual([['v0003', 'three_way'], ['v0002', 'local_edit'], ['v0001', 'initial_mirror']]);
+    for (const text of [e.git('show', 'main:skills/doc/SKILL.md'), readFileSync(md, 'utf8')]) {
+      expect(text).toContain('line 2 (mine)');
+      expect(text).toContain('line 9 (upstream)');
+    }
+    e.fsck();
+  });
 });

@@ -3,7 +3,7 @@
 // materialises the live view, so the copy is part of the fair comparison).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { timeCmd, stats, fmtMs } from '../measure.js';
+import { timeCmd, stats, fmtMs, fmtSpread } from '../measure.js';
 import { gitEnv, rmrf } from '../context.js';
 
 export const name = 'enable';
@@ -64,7 +64,7 @@ export async function run(ctx) {
   ctx.row({
     scenario: name,
     work: `enable all (initial mirror), ${fleet.plugins.length} plugins / ${fleet.files} files`,
-    skillsync: fmtMs(s.median), git: fmtMs(gs.median), ratio, target: '≤ 1.2x', met: Number.isFinite(ratio) ? ratio <= 1.2 : false,
+    skillsync: fmtSpread(s), git: fmtSpread(gs), ratio, target: '≤ 1.2x', met: Number.isFinite(ratio) ? ratio <= 1.2 : false,
     detail: `init + enable, ${s.n} runs, min ${fmtMs(s.min)} (init alone ${fmtMs(stats(initMs).median)}); git: cp -a + git init + git add -A + git commit, min ${fmtMs(gs.min)}`,
     ms: { skillsync: s, git: gs },
   });

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateFleet } from '../fleet.js';
-import { interleave, mustRun, fmtMs } from '../measure.js';
+import { interleave, mustRun, fmtMs, fmtSpread } from '../measure.js';
 import { gitEnv, rmrf } from '../context.js';
 
 export const name = 'history';
@@ -83,7 +83,7 @@ export async function run(ctx) {
     ctx.row({
       scenario: name,
       work: `no-op sync with ${big.toLocaleString('en-US')} vs ${small} published versions (${label})`,
-      skillsync: fmtMs(r.big.median), git: fmtMs(r.small.median), ratio, target: '≤ 1.2x', met: ratio <= 1.2,
+      skillsync: fmtSpread(r.big), git: fmtSpread(r.small), ratio, target: '≤ 1.2x', met: ratio <= 1.2,
       detail: `"git" column = skillsync itself with ${small} versions; 1 plugin (10 skills) + 1 local skill; ${r.big.n} runs; min ${fmtMs(r.big.min)} vs ${fmtMs(r.small.min)}`,
       ms: r,
     });

@@ -6,7 +6,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { prng } from '../fleet.js';
-import { interleave, timeCmd, fmtMs } from '../measure.js';
+import { interleave, timeCmd, fmtMs, fmtSpread } from '../measure.js';
 import { BIN, gitEnv } from '../context.js';
 
 export const name = 'merge-file';
@@ -128,7 +128,7 @@ export async function run(ctx) {
     ctx.row({
       scenario: name,
       work: c.work,
-      skillsync: fmtMs(r.skillsync.median), git: fmtMs(r.git.median), ratio,
+      skillsync: fmtSpread(r.skillsync), git: fmtSpread(r.git), ratio,
       target: gated ? '≤ 5x' : '(≤ 5x at 50k)', met: gated ? ratio <= 5 : null,
       detail: `${r.skillsync.n} runs; ${gitOut ? `git exit ${gitOut.code} (conflicts)` : ''}; ${agree}`,
       ms: r,

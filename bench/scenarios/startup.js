@@ -1,6 +1,6 @@
 // The floor every whole-process number stands on: a bare Node start and a bare git
 // start, so readers can tell process start-up from work.
-import { timeCmd, interleave, fmtMs } from '../measure.js';
+import { timeCmd, interleave, fmtMs, fmtSpread } from '../measure.js';
 import { BIN, gitEnv } from '../context.js';
 
 export const name = 'startup';
@@ -16,6 +16,6 @@ export async function run(ctx) {
     },
     { runs, warmup: 1 },
   );
-  ctx.row({ scenario: name, work: 'floor: `node -e 0` vs `git --version`', skillsync: fmtMs(r.node.median), git: fmtMs(r.git.median), ratio: r.node.median / r.git.median, target: '—', met: null, ms: { skillsync: r.node, git: r.git } });
-  ctx.row({ scenario: name, work: 'floor: `skillsync --version` (node + CLI load)', skillsync: fmtMs(r.skillsync.median), git: fmtMs(r.git.median), ratio: r.skillsync.median / r.git.median, target: '—', met: null, ms: { skillsync: r.skillsync, git: r.git } });
+  ctx.row({ scenario: name, work: 'floor: `node -e 0` vs `git --version`', skillsync: fmtSpread(r.node), git: fmtSpread(r.git), ratio: r.node.median / r.git.median, target: '—', met: null, ms: { skillsync: r.node, git: r.git } });
+  ctx.row({ scenario: name, work: 'floor: `skillsync --version` (node + CLI load)', skillsync: fmtSpread(r.skillsync), git: fmtSpread(r.git), ratio: r.skillsync.median / r.git.median, target: '—', met: null, ms: { skillsync: r.skillsync, git: r.git } });
 }

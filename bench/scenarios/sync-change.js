@@ -2,7 +2,7 @@
 // the same files. Every run writes new content, so every sync has real work to do.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stats, fmtMs } from '../measure.js';
+import { stats, fmtMs, fmtSpread } from '../measure.js';
 import { skillDir } from '../fleet.js';
 import { readRefFile } from '../context.js';
 
@@ -60,7 +60,7 @@ export async function run(ctx) {
   ctx.row({
     scenario: name,
     work: 'sync after one file changed in one skill (→ proposal)',
-    skillsync: fmtMs(r.skillsync.median), git: fmtMs(r.git.median), ratio, target: '≤ 1.5x', met: ratio <= 1.5,
+    skillsync: fmtSpread(r.skillsync), git: fmtSpread(r.git), ratio, target: '≤ 1.5x', met: ratio <= 1.5,
     detail: `${r.skillsync.n} runs after 1 warm-up, new content each run (the proposal is superseded); min skillsync ${fmtMs(r.skillsync.min)}, git ${fmtMs(r.git.min)}`,
     ms: r,
   });

@@ -1,6 +1,7 @@
 // no-op `skillsync sync` (whole process, warm, every plugin enabled) vs `git status
 // --porcelain` on a repository whose work tree is the very same plugins folder.
-import { interleave, fmtMs } from '../measure.js';
+import { interleave, fmtMs, fmtSpread } from '../measure.js';
+import { compareTrees } from '../context.js';
 
 export const name = 'sync-noop';
 export const title = 'no-op sync';
@@ -20,6 +21,9 @@ export async function run(ctx) {
   } catch (e) {
     ctx.fail(name, `sync --json output is not JSON: ${e.message}`);
   }
+  const wrong = compareTrees(fleet, repo, cfg);
+  if (wrong.length) ctx.fail(name, `${wrong.length} skills differ between skillsync's main and git's tree of the same folder, e.g. ${wrong.slice(0, 3).join('; ')}`);
+  else ctx.note(name, `every one of the ${fleet.plugins.reduce((n, p) => n + p.skills.length, 0)} skill trees on main equals git's tree of the same folder.`);
   let dirty = 0;
   let failed = 0;
   const r = interleave(
@@ -47,7 +51,7 @@ export async function run(ctx) {
   ctx.row({
     scenario: name,
     work: `no-op \`skillsync sync\`, whole process, ${fleet.files} files`,
-    skillsync: fmtMs(r.skillsync.median), git: fmtMs(r.git.median), ratio, target: '≤ 1.5x', met: ratio <= 1.5,
+    skillsync: fmtSpread(r.skillsync), git: fmtSpread(r.git), ratio, target: '≤ 1.5x', met: ratio <= 1.5,
     detail: `${r.skillsync.n} runs after 1 warm-up; min skillsync ${fmtMs(r.skillsync.min)}, git ${fmtMs(r.git.min)}; git: \`git status --porcelain\``,
     ms: r,
   });

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    EREF_CONFLICT: stall, // a ref `a` blocks creating `a/b` (or the reverse), loose or packed
     ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
     EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
@@ -42,11 +43,22 @@ export const ERROR_CATALOGUE = {
     EPATH_ESCAPE: stall,
     EPATH_INVALID: stall,
     ENOT_DIR: stall,
+    ESOURCE_UNREADABLE: stall, // a file or folder in a plugin source that skillsync may not read
+    EPATH_TOO_LONG: stall, // a path in a source longer than skillsync can mirror
+    ESOURCE_IO: retry, // reading a source failed for a passing reason (EIO, EMFILE)
+  },
+  remote: {
+    ESOURCE_UNREACHABLE: retry, // DNS, TLS, timeout, 5xx, 401/403, a cut or oversized pack: retried with backoff
+    EREMOTE_SHA: retry, // a pinned commit that could not be obtained (yet)
+    EREMOTE_URL: stall, // a URL that is refused (not https, credentials in it, ssh, a path)
+    EREMOTE_UNSUPPORTED: stall, // npm, archive, command sources: never fetched
+    ESTALE_ENTRIES: ignore, // a marketplace lists folders that do not exist next to real skills (a warning)
   },
   plugins: {
     ESOURCE: stall,
     ESOURCE_MISSING: stall,
     ESOURCE_GIT: stall,
+    ESOURCE_CORRUPT: stall, // a damaged object in a git source (the workspace is fine)
     ESOURCE_GONE: retry, // a folder vanished while it was read: read again next pass
     ESOURCE_CHANGING: retry, // a file kept changing while it was read
     EREMOTE_SOURCE: stall,
@@ -70,8 +82,10 @@ export const ERROR_CATALOGUE = {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
     ENOWORKSPACE: stall,
     ERECORD: stall, // a .skillsync/ record on main is not valid
+    EMAIN_BLOCKED: { kind: 'stall', workspace: true }, // main holds a commit that fails the checks
     EOWNERSHIP: stall,
     ESAFETY_BLOCKED: stall,
+    ENO_FINDING: stall, // allow: the skill has no finding of that rule at that tree
     ECONFLICT: stall,
     ESTALE_PROPOSAL: stall,
     ENO_PROPOSAL: stall,
@@ -80,6 +94,12 @@ export const ERROR_CATALOGUE = {
     EDISABLED: stall,
     ENO_SKILL_MD: stall,
     ENO_VERSION: stall,
+    ENO_SKILL: stall, // a skill named on the command line is not in the workspace
+    ENAME_MISMATCH: stall, // SKILL.md's name: differs from the skill being published
+    ENOT_ADOPTED: stall,
+    ENOT_REJECTED: stall,
+    EOWNED: stall, // a plugin owns the skill: adopt or disable instead
+    ENO_MERGE_BASE: stall,
   },
   cli: {
     EUSAGE: stall,
@@ -89,12 +109,15 @@ export const ERROR_CATALOGUE = {
   },
   config: {
     ECONFIG: stall,
+    ENOCONFIG: stall, // no config file in any of the places looked at
   },
   targets: {
     ETARGET_PARENT: stall, // a target folder's parent does not exist
   },
   daemon: {
     EHTTP_LISTEN: stall,
+    EDAEMON_RUNNING: stall, // another daemon runs on the same workspace
+    EWORKER: retry, // the daemon's pass thread died; a new one runs the next pass
     ESTOPPING: ignore, // the daemon is shutting down: nothing to report
   },
   internal: {
@@ -206,6 +229,8 @@ export function toSkillsyncError(err: unknown): SkillsyncError {
     case 'EACCES':
     case 'EPERM':
       return new SkillsyncError('EACCES', `permission denied${path}; check the owner and mode of the workspace`, { path: e.path });
+    case 'ENAMETOOLONG':
+      return new SkillsyncError('EPATH_TOO_LONG', `a path is too long for the file system${e.path ? ` (${String(e.path).slice(0, 120)}…)` : ''}; use a shorter workspace path or shorter names`, { path: e.path });
     default:
       return new SkillsyncError('EINTERNAL', e?.message ? String(e.message) : String(err), {});
   }

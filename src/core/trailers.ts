@@ -27,7 +27,7 @@ export function isMergeMode(v: unknown): v is MergeMode {
 }
 
 /** Workspace commits that publish no version (flags, adoptions): `Workspace-Change:`. */
-export const WORKSPACE_CHANGES = ['enable', 'disable', 'pause', 'resume', 'adopt', 'plugin_version'] as const;
+export const WORKSPACE_CHANGES = ['enable', 'disable', 'pause', 'resume', 'adopt', 'unadopt', 'remove', 'allow', 'plugin_version'] as const;
 export type WorkspaceChange = (typeof WORKSPACE_CHANGES)[number];
 
 export const TRAILER_KEYS = [
@@ -49,6 +49,9 @@ export const TRAILER_KEYS = [
   'Lineage',
   'Source',
   'Workspace-Change',
+  'Allow',
+  'Allowed-Tree',
+  'Allowed-By',
 ] as const;
 export type TrailerKey = (typeof TRAILER_KEYS)[number];
 const KNOWN = new Set<string>(TRAILER_KEYS);

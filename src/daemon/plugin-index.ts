@@ -2,7 +2,16 @@
 // owns its folder, its skill folders (a marketplace entry may list skills outside its
 // folder) and its manifest. Lookup walks the path's ancestors: O(depth), not O(plugins).
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { DiscoveryResult, PluginManifest } from '../plugins/types.js';
+
+/** What the index needs of a discovered plugin (plain data: it crosses threads). */
+export interface IndexedPlugin {
+  id: string;
+  version: string;
+  path: string;
+  manifestPath?: string;
+  source: { kind: 'fs' | 'git'; root: string; display: string };
+  skills: { name: string; path: string }[];
+}
 
 export interface PluginDiff {
   added: string[];
@@ -11,7 +20,7 @@ export interface PluginDiff {
   changed: string[];
 }
 
-function signature(p: PluginManifest): string {
+function signature(p: IndexedPlugin): string {
   let sig = `${p.source.kind}\0${p.source.root}\0${p.path}\0${p.manifestPath ?? ''}\0${p.version}`;
   for (const s of p.skills) sig += `\0${s.name}\0${s.path}`;
   return sig;
@@ -24,7 +33,10 @@ export class PluginIndex {
   private readonly git = new Map<string, Set<string>>();
   private readonly sigs = new Map<string, string>();
 
-  constructor(d: DiscoveryResult = { plugins: [], errors: [] }) {
+  readonly plugins: IndexedPlugin[];
+
+  constructor(d: { plugins: IndexedPlugin[] } = { plugins: [] }) {
+    this.plugins = d.plugins;
     for (const p of d.plugins) {
       this.sigs.set(p.id, signature(p));
       if (p.source.kind === 'git') {

@@ -1,40 +1,26 @@
 // `skillsync daemon`: the process lifecycle. Startup failures (bad config, workspace
-// that cannot be opened, address in use) exit 1 through the CLI's error contract;
-// SIGTERM/SIGINT stop cleanly and exit 0 within 10 s; SIGHUP reloads the config.
-import type { Cli } from '../cli/context.js';
-import { loadConfig } from '../config.js';
-import { createLogger, type Logger } from '../log.js';
+// that cannot be opened, address in use, another daemon on the workspace) are thrown
+// for the caller to report; SIGTERM/SIGINT stop cleanly and exit 0 within 10 s;
+// SIGHUP reloads the config.
+import type { Config } from '../config.js';
 import { Daemon } from './daemon.js';
+import { SwitchableLogger } from './logger.js';
+import { reloadDaemon } from './reload.js';
 
 /** Stop budget: systemd's default TimeoutStopSec is 90 s, the contract here is 10 s. */
 const STOP_DEADLINE_MS = 9_000;
 
-/** A logger whose level can change on reload without handing out a new object. */
-class SwitchableLogger implements Logger {
-  private constructor(private target: Logger) {}
-  static async create(level: string): Promise<SwitchableLogger> {
-    return new SwitchableLogger(await createLogger(level));
-  }
-  async setLevel(level: string): Promise<void> {
-    this.target = await createLogger(level);
-  }
-  error(msg: string, meta?: Record<string, unknown>): void {
-    this.target.error(msg, meta);
-  }
-  warn(msg: string, meta?: Record<string, unknown>): void {
-    this.target.warn(msg, meta);
-  }
-  info(msg: string, meta?: Record<string, unknown>): void {
-    this.target.info(msg, meta);
-  }
-  debug(msg: string, meta?: Record<string, unknown>): void {
-    this.target.debug(msg, meta);
-  }
+export interface DaemonRun {
+  config: Config;
+  /** Read the config again (SIGHUP); throws when it is invalid. */
+  reload: () => Config;
+  /** -v: debug logging whatever the config says. */
+  verbose?: boolean;
 }
 
-export async function runDaemon(cli: Cli): Promise<number> {
-  const cfg = cli.config();
-  const level = (l: string) => (cli.g.verbose ? 'debug' : l);
+export async function runDaemon(run: DaemonRun): Promise<number> {
+  const cfg = run.config;
+  const level = (l: string) => (run.verbose ? 'debug' : l);
   const log = await SwitchableLogger.create(level(cfg.log.level));
   const daemon = new Daemon(cfg, log);
 
@@ -55,16 +41,8 @@ export async function runDaemon(cli: Cli): Promise<number> {
     void daemon.stop(signal);
   };
   const onHup = () => {
-    log.info('SIGHUP: reloading the config', { file: cfg.file });
-    void daemon
-      .reload(
-        () => {
-          const file = cli.g.config ?? process.env.SKILLSYNC_CONFIG;
-          return loadConfig({ file, explicit: file !== undefined, workspace: cli.g.workspace });
-        },
-        (l) => void log.setLevel(level(l)),
-      )
-      .catch((err) => log.error('reload failed', { error: (err as Error).message }));
+    log.info('SIGHUP: reloading the config', { file: daemon.config.file });
+    void reloadDaemon(daemon, run.reload, (l) => void log.setLevel(level(l))).catch((err) => log.error('reload failed', { error: (err as Error).message }));
   };
   const onRejection = (err: unknown) => {
     log.error('unhandled rejection (the daemon keeps running)', { error: (err as Error)?.message ?? String(err) });
@@ -83,7 +61,7 @@ export async function runDaemon(cli: Cli): Promise<number> {
   try {
     await daemon.start();
   } catch (err) {
-    // A startup failure: close what was opened, then let the CLI report it (exit 1).
+    // A startup failure: close what was opened, then let the caller report it (exit 1).
     await daemon.stop('startup failed');
     detach();
     if (hard) clearTimeout(hard);

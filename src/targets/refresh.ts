@@ -13,7 +13,7 @@ import { inspectEntry } from './disk.js';
 import { newExchanger, type Exchanger } from './exchange.js';
 import { manifestFile, readManifest, writeManifest, type TargetManifest } from './manifest.js';
 import { planTarget, type Action, type DiskEntry } from './plan.js';
-import { removeEntry, removeStaleTemps, writeCopy, writeLink } from './write-entry.js';
+import { removeEntry, removeStaleTemps, writeCopies, writeLink } from './write-entry.js';
 
 export interface TargetReport {
   path: string;
@@ -102,12 +102,11 @@ function applyActions(ctx: Ctx, t: TargetSpec, p: TargetPlan, ex: Exchanger): vo
   let dirty = writes.length > 0;
   if (dirty) writeManifest(ctx, m);
   try {
+    const copies = p.actions.flatMap((a) => (a.op === 'copy' ? [a] : []));
+    const trees = new Map(copies.map((a) => [a.skill, a.tree]));
+    writeCopies(ex, ctx.store, t.path, copies, (skill) => m.entries.set(skill, { mode: 'copy', tree: trees.get(skill)! }));
     for (const a of p.actions) {
       switch (a.op) {
-        case 'copy':
-          writeCopy(ex, ctx.store, t.path, a.skill, a.tree, a.replaces);
-          m.entries.set(a.skill, { mode: 'copy', tree: a.tree });
-          break;
         case 'link':
           writeLink(t.path, a.skill, a.link, p.disk.get(a.skill)?.kind === 'dir', ex);
           m.entries.set(a.skill, { mode: 'symlink', tree: null, link: a.link });

@@ -2,12 +2,13 @@
 // a copy is written complete beside the entry under a hidden temp name and swapped in
 // (exchange.ts); a symlink is created under a temp name and renamed over the old one.
 // Temp names start with ".skillsync-" so leftovers of a killed process are recognised.
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { flattenTree } from '../git/tree-editor.js';
 import type { ObjectStore } from '../git/objects.js';
-import { swapIn, type Exchanger } from './exchange.js';
+import { exchangeAll, swapIn, type Exchanger } from './exchange.js';
+import { rmReadonly } from '../workspace/live.js';
 
 export const TEMP_PREFIX = '.skillsync-';
 const TEMP_RE = /^\.skillsync-.+\.(new|old|lnk)-\d+-[0-9a-f]{6}$/;
@@ -16,26 +17,8 @@ function tempPath(dir: string, skill: string, kind: 'new' | 'old' | 'lnk'): stri
   return join(dir, `${TEMP_PREFIX}${skill}.${kind}-${process.pid}-${randomBytes(3).toString('hex')}`);
 }
 
-/** Remove a folder tree, making read-only folders writable first. */
-export function removeTree(path: string): void {
-  try {
-    rmSync(path, { recursive: true, force: true });
-    return;
-  } catch {
-    /* read-only folders inside: below */
-  }
-  const walk = (p: string) => {
-    try {
-      if (!lstatSync(p).isDirectory()) return;
-    } catch {
-      return;
-    }
-    chmodSync(p, 0o755);
-    for (const n of readdirSync(p)) walk(join(p, n));
-  };
-  walk(path);
-  rmSync(path, { recursive: true, force: true });
-}
+/** Remove a folder tree (read-only folders made writable first), as the live view does. */
+export const removeTree = rmReadonly;
 
 /** Write every file of `tree` into the new folder `dest` (writable: people edit it). */
 export function materialize(store: ObjectStore, tree: string, dest: string): void {
@@ -52,28 +35,54 @@ export function materialize(store: ObjectStore, tree: string, dest: string): voi
   }
 }
 
+export interface CopyWrite {
+  skill: string;
+  tree: string;
+  /** What is there now (checked by the planner to be skillsync's own, unedited entry). */
+  replaces: 'nothing' | 'dir' | 'symlink';
+}
+
 /**
- * Make `dir/skill` a complete copy of `tree`. `replaces` says what is there now (already
- * checked by the planner to be skillsync's own, unedited entry). Between the steps a
- * killed process leaves either the old entry or the new one under the real name.
+ * Make each `dir/<skill>` a complete copy of its tree: all are written beside their
+ * entries first, then swapped in (one exchange process for all). A killed process
+ * leaves every entry either old or new under its real name. `done` is called per skill.
  */
-export function writeCopy(ex: Exchanger, store: ObjectStore, dir: string, skill: string, tree: string, replaces: 'nothing' | 'dir' | 'symlink'): void {
-  const dest = join(dir, skill);
-  const fresh = tempPath(dir, skill, 'new');
+export function writeCopies(ex: Exchanger, store: ObjectStore, dir: string, writes: CopyWrite[], done: (skill: string) => void): void {
+  const fresh = new Map<string, string>();
   try {
-    materialize(store, tree, fresh);
-    if (replaces === 'nothing') {
-      // rename(2) onto a missing name is atomic; onto an existing empty folder it would
-      // replace it, onto a non-empty one it fails: both are fine (the planner saw nothing).
-      renameSync(fresh, dest);
+    for (const w of writes) {
+      const p = tempPath(dir, w.skill, 'new');
+      fresh.set(w.skill, p);
+      materialize(store, w.tree, p);
+    }
+    for (const w of writes.filter((x) => x.replaces === 'nothing')) {
+      // rename(2) onto a missing name is atomic (the planner saw nothing there).
+      renameSync(fresh.get(w.skill)!, join(dir, w.skill));
+      fresh.delete(w.skill);
+      done(w.skill);
+    }
+    const swaps = writes.filter((x) => x.replaces !== 'nothing');
+    let swapped = 0;
+    try {
+      swapped = exchangeAll(ex, swaps.map((w) => [fresh.get(w.skill)!, join(dir, w.skill)]));
+    } catch (err) {
+      swapped = (err as { swapped?: number }).swapped ?? 0;
+      for (const w of swaps.slice(0, swapped)) done(w.skill); // their temp names now hold the old folders
+      throw err;
+    }
+    if (swapped) {
+      for (const w of swaps) done(w.skill);
       return;
     }
-    const aside = tempPath(dir, skill, 'old');
-    swapIn(ex, fresh, dest, aside);
-    removeTree(aside);
-  } catch (err) {
-    removeTree(fresh);
-    throw err;
+    for (const w of swaps) {
+      swapIn(ex, fresh.get(w.skill)!, join(dir, w.skill), tempPath(dir, w.skill, 'old'));
+      fresh.delete(w.skill);
+      done(w.skill);
+    }
+  } finally {
+    // Unused new folders, or old ones the exchange left under the temp names.
+    for (const p of fresh.values()) removeTree(p);
+    removeStaleTemps(dir);
   }
 }
 

@@ -3,12 +3,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { ObjectStore } from '../git/objects.js';
 import { initBareRepo } from '../git/repo.js';
-import { setRefLogger } from '../git/refs.js';
+import { Refs } from '../git/refs.js';
+import { sweepRegisteredLocks, type RefLogger } from '../git/lockfile.js';
+import { join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
+import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './layout.js';
 import type { DiscoveryResult } from '../plugins/types.js';
+import type { DiscoveryCache } from '../plugins/discovery-cache.js';
 
 export interface Identity {
   name: string;
@@ -19,6 +23,8 @@ export interface Ctx {
   config: Config;
   paths: WorkspacePaths;
   store: ObjectStore;
+  /** Refs of workspace.git, with the logger and the registry of the ref locks we take. */
+  refs: Refs;
   lock: WorkspaceLock;
   log: Logger;
   identity: Identity;
@@ -26,26 +32,39 @@ export interface Ctx {
   now: () => number;
   /** Discovery result, computed once per command or pass. */
   discovered?: DiscoveryResult;
+  /** Discovery's per-file cache and the text last saved of it (see workspace/discovery.ts). */
+  discoveryCache?: { cache: DiscoveryCache; saved: string };
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
+  /** --dry-run: transactions are built (objects in memory) but never applied. */
+  dryRun?: boolean;
   /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
   nameOverrides?: Record<string, Record<string, string>>;
 }
 
-export function openContext(config: Config, log: Logger, opts: { create?: boolean } = {}): Ctx {
+/** `absent: 'ok'` opens a workspace that does not exist yet as empty, writing nothing (read-only views). */
+export function openContext(config: Config, log: Logger, opts: { create?: boolean; absent?: 'ok' } = {}): Ctx {
   const paths = workspacePaths(config.workspace);
-  if (!existsSync(`${paths.gitdir}/HEAD`)) {
+  if (!existsSync(`${paths.gitdir}/HEAD`) && opts.absent !== 'ok') {
     if (!opts.create) {
       throw new SkillsyncError('ENOWORKSPACE', `no workspace at ${paths.root}; run 'skillsync init' (or pass --workspace)`, { path: paths.root });
     }
     initWorkspaceDirs(paths);
   }
-  setRefLogger((level, msg) => log[level](msg));
+  const refLog: RefLogger = (level, msg) => log[level](msg);
+  const registry = join(paths.tmp, 'ref-locks');
+  try {
+    installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
+  } catch (err) {
+    log.debug(`pre-receive hook not refreshed: ${(err as Error).message}`);
+  }
   return {
     config,
     paths,
     store: new ObjectStore(paths.gitdir),
-    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m)),
+    refs: new Refs(paths.gitdir, { log: refLog, registry }),
+    // Holding the workspace lock, every ref lock a killed skillsync left is removed.
+    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, refLog)),
     log,
     identity: {
       name: process.env.SKILLSYNC_AUTHOR_NAME || 'skillsync',

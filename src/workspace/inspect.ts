@@ -1,19 +1,21 @@
 // Read-only views: plugins with their bindings, the workspace status, the version log.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Ctx } from './context.js';
+import { blockedMessage, gateMain } from './main-gate.js';
 import { discover } from './discovery.js';
 import { readMainState } from './state.js';
 import { readObservation } from './observe.js';
 import { listProposals } from './proposals.js';
 import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
+import { pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
 import { targetsStatus, type TargetsStatus } from '../targets/status.js';
 
-export type PluginStatus = 'discovered' | 'synced' | 'update_pending' | 'disabled' | 'missing' | 'adopted';
+export type PluginStatus = PluginState;
 
 export interface PluginSkillView {
   name: string;
-  status: 'synced' | 'update_pending' | 'disabled' | 'adopted';
+  status: SkillState;
   acceptedTree: string | null;
   observedTree: string | null;
   localTree: string | null;
@@ -37,72 +39,85 @@ export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: Discover
   const state = readMainState(ctx);
   const proposals = new Map(listProposals(ctx).map((p) => [p.id, p]));
   const out: PluginView[] = [];
+  const broken = new Set(d.errors.map((e) => e.pluginId).filter((x): x is string => !!x));
   const ids = new Set([...state.plugins.keys(), ...d.plugins.map((p) => p.id)]);
   for (const id of [...ids].sort()) {
-    const rec = state.plugins.get(id);
+    const rec = state.plugins.get(id) ?? null;
     const m = d.plugins.find((p) => p.id === id);
+    const mine = [...proposals.values()].filter((p) => p.plugin === id);
+    const status = pluginState({ record: rec, discovered: !!m, broken: broken.has(id), pending: mine.length });
+    const declared = new Set(m?.skills.map((s) => s.name) ?? []);
+    const skillOf = (name: string, extra: Partial<PluginSkillView> = {}): PluginSkillView => {
+      const b = state.bindings.get(name);
+      const bound = b && b.plugin === id ? b : null;
+      const prop = proposals.get(`${id}/${name}`);
+      const published = state.skills.get(name) ?? null;
+      return {
+        name,
+        status: skillState({ plugin: status, binding: bound, adopted: !!rec?.adoptedSkills.includes(name), published: bound || rec?.adoptedSkills.includes(name) ? published : null, upstream: declared.has(name), proposal: !!prop }),
+        acceptedTree: bound?.acceptedTree ?? null,
+        observedTree: rec ? readObservation(ctx, id, name).tree : null,
+        localTree: bound || rec?.adoptedSkills.includes(name) ? published : null,
+        version: bound || rec?.adoptedSkills.includes(name) ? (latestVersion(ctx, name)?.version ?? null) : null,
+        ...(prop ? { proposal: prop.id } : {}),
+        ...extra,
+      };
+    };
     if (!rec) {
       out.push({
         id,
         version: m!.version,
         enabled: false,
         paused: false,
-        status: 'discovered',
+        status,
         source: m!.source.display,
-        skills: m!.skills.map((s) => ({ name: s.name, status: 'disabled', acceptedTree: null, observedTree: null, localTree: null, version: null })),
+        skills: m!.skills.map((s) => skillOf(s.name)),
         warnings: [...m!.warnings, ...m!.skills.flatMap((s) => s.warnings.map((w) => `${s.name}: ${w}`))],
       });
       continue;
     }
-    const skills: PluginSkillView[] = [];
-    let pending = false;
-    for (const b of [...state.bindings.values()].filter((x) => x.plugin === id)) {
-      const prop = proposals.get(`${id}/${b.skill}`);
-      if (prop) pending = true;
-      skills.push({
-        name: b.skill,
-        status: b.status === 'disabled' ? 'disabled' : prop ? 'update_pending' : 'synced',
-        acceptedTree: b.acceptedTree,
-        observedTree: readObservation(ctx, id, b.skill).tree,
-        localTree: state.skills.get(b.skill) ?? null,
-        version: latestVersion(ctx, b.skill)?.version ?? null,
-        ...(prop ? { proposal: prop.id } : {}),
-      });
-    }
-    for (const s of rec.adoptedSkills) {
-      skills.push({ name: s, status: 'adopted', acceptedTree: null, observedTree: null, localTree: state.skills.get(s) ?? null, version: latestVersion(ctx, s)?.version ?? null });
-    }
-    for (const p of proposals.values()) {
-      if (p.plugin === id && !skills.some((s) => s.name === p.skill)) {
-        pending = true;
-        skills.push({ name: p.skill, status: 'update_pending', acceptedTree: null, observedTree: p.upstreamTree, localTree: null, version: null, proposal: p.id });
-      }
-    }
+    const names = new Set([...[...state.bindings.values()].filter((x) => x.plugin === id).map((b) => b.skill), ...rec.adoptedSkills, ...mine.map((p) => p.skill)]);
+    const skills = [...names].map((n) => skillOf(n, proposals.get(`${id}/${n}`) && !state.bindings.has(n) ? { observedTree: proposals.get(`${id}/${n}`)!.upstreamTree } : {}));
     skills.sort((a, b) => (a.name < b.name ? -1 : 1));
-    const status: PluginStatus = rec.adopted ? 'adopted' : !rec.enabled ? 'disabled' : !m ? 'missing' : pending ? 'update_pending' : 'synced';
-    out.push({ id, version: m?.version ?? rec.version, enabled: rec.enabled, paused: rec.paused, status, source: m?.source.display ?? rec.source, skills });
+    out.push({ id, version: m?.version ?? rec.version, enabled: rec.enabled, paused: rec.enabled && rec.paused, status, source: m?.source.display ?? rec.source, skills });
   }
   return { plugins: out, errors: d.errors };
 }
 
 export interface StatusView {
   workspace: string;
+  /** The config file used (null: none, --workspace only). */
+  config: string | null;
   main: string | null;
   skills: number;
+  /** Published and known skills by state. */
+  skillStates: Record<string, number>;
   plugins: Record<string, number>;
-  proposals: { open: number; edited: number; stale: number };
+  proposals: { open: number; edited: number; stale: number; conflicted: number };
+  /** Sources and plugins that cannot be read: a source folder that is gone is one. */
   discoveryErrors: DiscoveryError[];
   lock: string | null;
   interruptedCommand: string | null;
+  /** Something needs a person: conflicted proposals, unreadable sources (exit 3). */
+  attention: string[];
   /** The folders agents read: conflicts, held edits, errors; renamed skills' name warnings. */
   targets: TargetsStatus;
+  /** main holds a commit that fails the checks: what, where, and what is served meanwhile. */
+  mainBlocked: { commit: string; at: string; skill: string | null; rule: string; path: string; serving: string | null; message: string } | null;
 }
 
 export function workspaceStatus(ctx: Ctx): StatusView {
   const { plugins, errors } = listPlugins(ctx);
   const state = readMainState(ctx);
   const counts: Record<string, number> = {};
-  for (const p of plugins) counts[p.status] = (counts[p.status] ?? 0) + 1;
+  const skillStates: Record<string, number> = {};
+  for (const p of plugins) {
+    counts[p.status] = (counts[p.status] ?? 0) + 1;
+    if (p.status !== 'discovered') for (const s of p.skills) skillStates[s.status] = (skillStates[s.status] ?? 0) + 1;
+  }
+  const owned = new Set([...state.bindings.keys(), ...plugins.flatMap((p) => p.skills.map((s) => s.name))]);
+  const local = [...state.skills.keys()].filter((s) => !owned.has(s)).length;
+  if (local) skillStates.local = local;
   const props = listProposals(ctx);
   let lock: string | null = null;
   try {
@@ -119,21 +134,40 @@ export function workspaceStatus(ctx: Ctx): StatusView {
   } catch {
     /* none */
   }
+  const conflicted = props.filter((p) => p.conflicts.length > 0).length;
+  const attention: string[] = [];
+  if (conflicted) attention.push(`${conflicted} proposal(s) with conflicts to resolve`);
+  if (errors.length) attention.push(`${errors.length} source or plugin error(s)`);
+  if (counts.missing) attention.push(`${counts.missing} enabled plugin(s) missing from every source`);
+  const mainBlocked = mainBlockedView(ctx);
+  if (mainBlocked) attention.push('main is blocked at a commit that fails the checks');
   return {
     workspace: ctx.paths.root,
+    config: ctx.config.file,
     main: state.commit,
     skills: state.skills.size,
+    skillStates,
     plugins: counts,
     proposals: {
       open: props.filter((p) => p.status === 'open').length,
       edited: props.filter((p) => p.status === 'edited').length,
       stale: props.filter((p) => p.status === 'stale').length,
+      conflicted,
     },
     discoveryErrors: errors,
     lock,
     interruptedCommand: interrupted,
+    attention,
     targets: targetsStatus(ctx),
+    mainBlocked,
   };
+}
+
+function mainBlockedView(ctx: Ctx): StatusView['mainBlocked'] {
+  const g = gateMain(ctx, false);
+  if (!g.blocked) return null;
+  const first = g.blocked.problems[0];
+  return { commit: g.blocked.commit, at: g.blocked.at, skill: g.blocked.skill, rule: first?.rule ?? '', path: first?.path ?? '', serving: g.served, message: blockedMessage(g.blocked, g.served) };
 }
 
 export interface LogEntry {

@@ -6,9 +6,11 @@ import type { Ctx } from './context.js';
 import { readMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
+import { assertMainOpen } from './main-gate.js';
 import { captureEdits } from '../targets/capture.js';
 
 export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promise<T>, timeoutMs?: number): Promise<T> {
+  if (ctx.dryRun) return fn(); // reads only: no lock file, no recovery, no live view refresh
   await ctx.lock.acquire(command, timeoutMs ?? ctx.config.lockTimeoutSeconds * 1000);
   try {
     recoverJournal(ctx);
@@ -28,9 +30,11 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
 
 export function mutate<T>(ctx: Ctx, command: string, build: (state: MainState, txn: Txn) => T): T {
   for (let attempt = 1; ; attempt++) {
+    assertMainOpen(ctx); // nothing is built on a main that failed the checks
     const state = readMainState(ctx);
     const txn = new Txn(ctx, state);
     const result = ctx.store.batch(() => build(state, txn));
+    if (ctx.dryRun) return result; // the plan only: nothing is applied
     try {
       applyTxn(ctx, txn, command);
       return result;

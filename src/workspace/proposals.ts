@@ -48,7 +48,7 @@ function proposalMode(v: string | undefined): ProposalMode {
 
 export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: string | null): ProposalInfo | null {
   const ref = proposalRef(plugin, skill);
-  const tip = tipOid ?? readRef(ctx.paths.gitdir, ref);
+  const tip = tipOid ?? readRef(ctx.refs, ref);
   if (!tip) return null;
   const id = `${plugin}/${skill}`;
   let oid = tip;
@@ -100,7 +100,7 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
 
 export function listProposals(ctx: Ctx): ProposalInfo[] {
   const out: ProposalInfo[] = [];
-  for (const [ref, tip] of listRefs(ctx.paths.gitdir, REF_NAMESPACES.proposals)) {
+  for (const [ref, tip] of listRefs(ctx.refs, REF_NAMESPACES.proposals)) {
     const id = parseProposalRef(ref);
     if (!id) continue;
     try {

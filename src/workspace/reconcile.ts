@@ -7,6 +7,7 @@ import { parseTrailers, parseVersionTrailers, trailerMap, type MergeMode } from 
 import { recordVersion } from './publish-versions.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
+import { servableCommit } from './main-gate.js';
 import { readStateAt, type MainState } from './state.js';
 import { latestVersion } from './versions.js';
 import { skillTreeAt } from './proposals.js';
@@ -40,7 +41,7 @@ export function reconcileVersions(ctx: Ctx): string[] {
       if (before.get(skill) === tree) continue;
       const last = latestVersion(ctx, skill);
       if (last && skillTreeAt(ctx, last.commit, skill) === tree) continue;
-      const commit = introducingCommit(ctx, state.commit, skill, tree);
+      const commit = servableCommit(ctx, introducingCommit(ctx, state.commit, skill, tree), state.commit);
       const c = ctx.store.readCommit(commit);
       const t = parseTrailers(c.message);
       const own = parseVersionTrailers(t).find((v) => v.skill === skill);
@@ -51,6 +52,6 @@ export function reconcileVersions(ctx: Ctx): string[] {
     return state.commit;
   });
   for (const d of done) ctx.log.info(`recorded version ${d} for a change made with git`);
-  writeReconciled(ctx, finalMain);
+  if (!ctx.dryRun) writeReconciled(ctx, finalMain);
   return done;
 }

@@ -10,15 +10,15 @@ export class RefIndex {
   private readonly upstream = new Map<string, Map<string, string>>();
 
   constructor(private readonly ctx: Ctx) {
-    this.proposals = listRefs(ctx.paths.gitdir, REF_NAMESPACES.proposals);
-    this.rejected = listRefs(ctx.paths.gitdir, REF_NAMESPACES.rejected);
+    this.proposals = listRefs(ctx.refs, REF_NAMESPACES.proposals);
+    this.rejected = listRefs(ctx.refs, REF_NAMESPACES.rejected);
   }
 
   /** The upstream observations of one plugin. */
   upstreamOf(plugin: string): Map<string, string> {
     let m = this.upstream.get(plugin);
     if (!m) {
-      m = listRefs(this.ctx.paths.gitdir, upstreamPrefix(plugin));
+      m = listRefs(this.ctx.refs, upstreamPrefix(plugin));
       this.upstream.set(plugin, m);
     }
     return m;

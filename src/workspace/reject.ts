@@ -12,7 +12,7 @@ import { parseProposalId } from './queries.js';
 
 /** The upstream tree last rejected ('removal' for a rejected removal), or null. */
 export function rejectedUpstream(ctx: Ctx, plugin: string, skill: string): string | null {
-  const oid = readRef(ctx.paths.gitdir, rejectedRef(plugin, skill));
+  const oid = readRef(ctx.refs, rejectedRef(plugin, skill));
   if (!oid) return null;
   const t = trailerMap(parseTrailers(ctx.store.readCommit(oid).message));
   return (t['Proposal-Mode'] ?? t['Merge-Mode']) === 'removal' ? 'removal' : (t['Upstream-Tree'] ?? null);

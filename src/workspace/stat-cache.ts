@@ -95,6 +95,7 @@ export class StatCaches {
 
   /** Persist; call only after the objects the entries name are on disk. */
   save(): void {
+    if (this.ctx.dryRun) return; // it would remember observations that were never written
     for (const plugin of this.dirty) {
       const p = this.loaded.get(plugin);
       if (!p) continue;

@@ -1,6 +1,7 @@
 // Observe and apply, the I/O around the pure sync planner: read the upstream trees a
 // plan needs (recording each change as an observation commit), and write what a plan
 // decided: one publish for main, proposal branches on top of it, dropped branches.
+import { SkillsyncError, errorAction } from '../core/errors.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
 import { skillsToObserve, type Observed, type PlanRefs, type PlanState, type SyncPlan } from '../core/plan/sync-plan.js';
 import type { PluginManifest } from '../plugins/types.js';
@@ -54,10 +55,21 @@ export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, cac
   const declared = new Map(m.skills.map((s) => [s.name, s.path]));
   const observed: Observed = { id: m.id, version: m.version, origin: { source: m.source.display, path: m.path }, declared, trees: new Map(), refused: new Set() };
   const policy = autoApply(ctx, m.id);
+  const unreadable = new Map<string, string>();
+  observed.unreadable = unreadable;
   for (const name of skillsToObserve(state, observed)) {
     const decl = m.skills.find((s) => s.name === name)!;
     const prev = readObservation(ctx, m.id, name, { refs, caches });
-    const snap = snapshotSkill(ctx, m, decl, caches, prev.tree);
+    let snap;
+    try {
+      snap = snapshotSkill(ctx, m, decl, caches, prev.tree);
+    } catch (err) {
+      // A skill still being written is read again next pass; the plugin's other skills go on.
+      if (!(err instanceof SkillsyncError && err.kind === 'retry' && errorAction(err).abortPass === false)) throw err;
+      ctx.log.warn(err.message, { plugin: m.id, skill: name, code: err.code });
+      unreadable.set(name, err.message);
+      continue;
+    }
     const commit = recordObservation(txn, m, name, decl.path, snap.tree, prev);
     if (commit) caches.rememberObservation(m.id, name, commit, snap.tree);
     (observed.trees as Map<string, string>).set(name, snap.tree);

@@ -5,16 +5,18 @@
 // journal by the next command; a crash before it leaves main and every ref as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
-import { createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
+import { assertRefsCreatable, createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
 import type { Signature } from '../git/commit.js';
 import { formatMessage, type TrailerKey } from '../core/trailers.js';
-import { SkillsyncError } from '../core/errors.js';
+import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { readMainState, saveRecordCache, type MainState } from './state.js';
 import { MAIN, PACKED_NAMESPACES, versionTagName, versionTagRef } from './layout.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
+import { carryGood, servedTree } from './main-gate.js';
+import { EMPTY_TREE } from '../git/hash.js';
 import { refreshTargets } from '../targets/refresh.js';
 import { readReconciled, writeReconciled } from './reconciled-marker.js';
 
@@ -104,7 +106,7 @@ export class Txn {
 }
 
 function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
-  const gd = ctx.paths.gitdir;
+  const gd = ctx.refs;
   try {
     if (op.oid === null) {
       // On replay the delete may already have happened; otherwise keep the
@@ -118,6 +120,12 @@ function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
   } catch (err) {
     if (err instanceof SkillsyncError && err.code === 'EREF_CHANGED') {
       ctx.log.warn(`${op.name} was changed by someone else meanwhile; left as it is`, { ref: op.name });
+      return;
+    }
+    // A replayed op that can never succeed (a name too long, a clashing ref) is reported once and skipped.
+    const e = toSkillsyncError(err);
+    if (replay && e.kind !== 'retry') {
+      ctx.log.warn(`could not complete ${op.name} from the interrupted command: ${e.message}; skipped`, { ref: op.name, code: e.code });
       return;
     }
     throw err;
@@ -149,19 +157,22 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   const useJournal = main !== null || txn.ops.length > 1;
   if (useJournal) writeFileAtomic(ctx.paths.journal, JSON.stringify(journal)); // atomic rename; no fsync, as git's refs
   try {
-    if (main) updateRef(ctx.paths.gitdir, MAIN, main.new, main.old);
+    // Refs that could not be created must fail here, before the commit point.
+    assertRefsCreatable(ctx.refs, txn.ops);
+    if (main) updateRef(ctx.refs, MAIN, main.new, main.old);
   } catch (err) {
     rmSync(ctx.paths.journal, { force: true });
     throw err;
   }
   // Our own commits keep versions and tags consistent: carry the marker forward.
   if (main && readReconciled(ctx) === main.old) writeReconciled(ctx, main.new);
+  if (main) carryGood(ctx, main.old, main.new); // our publish path checked what it committed
   // Many new refs (an enable's tags and observations) go straight into packed-refs.
   const creations = txn.ops.filter((op) => op.expected === null && op.oid !== null);
   let rest = txn.ops;
   if (creations.length >= 32) {
     try {
-      createPackedRefs(ctx.paths.gitdir, new Map(creations.map((op) => [op.name, op.oid!])));
+      createPackedRefs(ctx.refs, new Map(creations.map((op) => [op.name, op.oid!])));
       rest = txn.ops.filter((op) => !creations.includes(op));
     } catch (err) {
       ctx.log.debug(`bulk ref creation fell back to loose refs: ${(err as Error).message}`);
@@ -176,7 +187,7 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
 
 export function refreshLive(ctx: Ctx): void {
   try {
-    updateLive(ctx, readMainState(ctx).tree);
+    updateLive(ctx, servedTree(ctx) ?? EMPTY_TREE); // the last good commit while main is blocked
   } catch (err) {
     ctx.log.warn(`live view not updated: ${(err as Error).message}; the next pass retries`);
   }
@@ -197,7 +208,7 @@ export function recoverJournal(ctx: Ctx): boolean {
   }
   let replay = true;
   if (journal.main) {
-    const cur = readRef(ctx.paths.gitdir, MAIN);
+    const cur = readRef(ctx.refs, MAIN);
     replay = cur === journal.main.new || (cur !== journal.main.old && cur !== null && isAncestor(ctx, journal.main.new, cur));
   }
   if (replay) {
@@ -216,7 +227,7 @@ export function packRefsIfPending(ctx: Ctx): void {
   if (!ctx.packRefsPending) return;
   ctx.packRefsPending = false;
   try {
-    packRefs(ctx.paths.gitdir, PACKED_NAMESPACES);
+    packRefs(ctx.refs, PACKED_NAMESPACES);
   } catch (err) {
     ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
   }

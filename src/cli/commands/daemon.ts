@@ -1,8 +1,8 @@
-import { parseArgs, need } from '../args.js';
 import type { Command } from '../context.js';
+import { loadConfig } from '../../config.js';
 
-export const daemon: Command = async (cli, argv) => {
-  need(parseArgs(argv, {}), 0, 'daemon');
+export const daemon: Command = async (cli) => {
   const { runDaemon } = await import('../../daemon/run.js');
-  return runDaemon(cli);
+  const reload = () => loadConfig({ file: cli.g.config, workspace: cli.g.workspace });
+  return runDaemon({ config: cli.config(), reload, verbose: cli.g.verbose });
 };

@@ -1,43 +1,74 @@
-import { parseArgs } from '../args.js';
 import type { Command } from '../context.js';
-import { UsageError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
-import { enablePlugins, type EnableFailure, type EnableResult } from '../../workspace/enable.js';
+import { enablePlugins, type EnableResult } from '../../workspace/enable.js';
+import { discover } from '../../workspace/discovery.js';
+import { listPlugins } from '../../workspace/inspect.js';
+import { dryRunContext } from '../../workspace/dry-run.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
+import { safetyList, safetyText } from '../safety-view.js';
 import { parseNameFlags } from '../../targets/name-flags.js';
+import { fetchNeverFetched } from '../../remote/refresh.js';
 
-export const enable: Command = async (cli, argv) => {
-  const p = parseArgs(argv, { name: { value: true, repeat: true } });
-  if (!p.positionals.length) throw new UsageError('usage: skillsync enable <plugin>... [--name <skill>=<workspace-name>]...');
-  const ctx = cli.ctx(true);
-  ctx.nameOverrides = parseNameFlags((p.flags.name as string[] | undefined) ?? [], p.positionals);
+type Failed = { plugin: string; status: 'error'; error: { code: string; message: string } };
+
+export const enable: Command = async (cli, a) => {
+  const ids = a.positionals;
+  const dry = a.flags['dry-run'] === true;
+  const real = dry ? cli.view() : cli.ctx(true);
+  if (!dry) await fetchNeverFetched(real.config, real.paths.cache); // enabling from a remote source never seen before fetches it
+  const ctx = dry ? dryRunContext(real) : real;
+  ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
   ctx.discovered = undefined;
-  const results: (EnableResult | EnableFailure)[] = [];
-  await withLock(ctx, `enable ${p.positionals.join(' ')}`, () => {
+  const results: (EnableResult | Failed)[] = [];
+  const started = Date.now();
+  const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));
+  const totalSkills = ids.reduce((n, id) => n + (known.get(id) ?? 0), 0);
+  await withLock(ctx, `enable ${ids.join(' ')}`, () => {
     const caches = new StatCaches(ctx);
     try {
       // One commit for every plugin named; a plugin that fails is reported, the others land.
-      results.push(...enablePlugins(ctx, p.positionals, caches));
+      if (ids.length > 1) cli.progress(`enabling: ${ids.length} plugins, ${totalSkills} skills`);
+      for (const r of enablePlugins(ctx, ids, caches)) {
+        results.push(r.status === 'error' ? { plugin: r.plugin, status: 'error', error: { code: r.code, message: r.error } } : r);
+      }
     } finally {
+      cli.progress(null);
       caches.save();
     }
   });
-  cli.emit(results, () =>
-    results
-      .map((r) => {
-        if (r.status === 'error') return `${r.plugin}: failed: ${r.error}`;
-        if (r.status === 'already_enabled') return `${r.plugin}: already enabled and in sync`;
-        const lines = [`${r.plugin} ${r.version}: enabled`];
-        for (const s of r.skills) lines.push(`  ${s.name}  ${s.action}${s.version ? ' ' + s.version : ''}${s.safety && s.safety !== 'none' ? '  safety: ' + s.safety : ''}`);
-        for (const w of r.warnings) lines.push(`  warning: ${w}`);
-        return lines.join('\n');
-      })
-      .join('\n'),
+  const states = new Map(listPlugins(ctx).plugins.map((p) => [p.id, p]));
+  const json = results.map((r) =>
+    r.status === 'error' ? r : { ...r, state: states.get(r.plugin)?.status ?? null, skills: r.skills.map((s) => ({ ...s, safety: safetyList(s.safety) })), ...(dry ? { dryRun: true } : {}) },
   );
-  const failed = results.filter((r) => r.status === 'error');
-  if (failed.length) {
-    for (const f of failed) process.stderr.write(`skillsync: ${f.plugin}: ${(f as { error: string }).error}\n`);
-    return 1;
-  }
-  return 0;
+  const would = dry ? 'would be ' : '';
+  cli.emit(json, () => {
+    const lines: string[] = [];
+    const detail = results.length <= 3 || cli.g.verbose;
+    for (const r of results) {
+      if (r.status === 'error') {
+        lines.push(`${r.plugin}: failed: ${r.error.message}`);
+        continue;
+      }
+      const st = states.get(r.plugin);
+      if (r.status === 'already_enabled') {
+        const waiting = st?.skills.filter((s) => s.proposal).length ?? 0;
+        lines.push(`${r.plugin}: already enabled, ${st?.status ?? 'synced'}${waiting ? ` (${waiting} proposal(s) wait: skillsync proposals)` : ''}`);
+        continue;
+      }
+      lines.push(`${r.plugin} ${r.version}: ${would}enabled`);
+      if (!detail) continue;
+      for (const s of r.skills) lines.push(`  ${s.name}  ${s.action}${s.version ? ' ' + s.version : ''}${safetyText(s.safety) ? '  safety: ' + s.safety : ''}`);
+      for (const w of r.warnings) lines.push(`  warning: ${w}`);
+    }
+    const ok = results.filter((r) => r.status === 'enabled') as EnableResult[];
+    if (results.length > 1) {
+      const versions = ok.reduce((n, r) => n + r.skills.filter((s) => s.action !== 'unchanged').length, 0);
+      lines.push(`${ok.length} of ${results.length} plugin(s) ${would}enabled, ${versions} skill version(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    if (dry) lines.push('dry run: nothing was written');
+    return lines.join('\n');
+  });
+  const failed = results.filter((r): r is Failed => r.status === 'error');
+  for (const f of failed) process.stderr.write(`skillsync: ${f.plugin}: ${f.error.message}\n`);
+  return failed.length ? 1 : 0;
 };

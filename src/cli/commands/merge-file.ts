@@ -1,21 +1,18 @@
 // merge-file: the three-way text merge with `git merge-file`'s contract. Result to
 // <current> (or stdout with -p); exit code = number of conflicts (at most 127), 255 on error.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs, str } from '../args.js';
 import type { Command } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { isBinary, mergeText } from '../../core/merge/text.js';
 
-export const mergeFile: Command = async (_cli, argv) => {
-  const p = parseArgs(argv, { p: { alias: 'stdout' }, q: { alias: 'quiet' }, L: { value: true, repeat: true }, 'marker-size': { value: true } });
-  if (p.positionals.length !== 3) throw new UsageError('usage: skillsync merge-file [-p] [-q] [-L <current> [-L <base> [-L <other>]]] [--marker-size=<n>] <current> <base> <other>');
-  const [cur, base, other] = p.positionals;
-  const given = (p.flags.L as string[] | undefined) ?? [];
-  if (given.length > 3) throw new UsageError('too many -L labels (at most 3)');
+export const mergeFile: Command = async (cli, a) => {
+  const [cur, base, other] = a.positionals;
+  const given = (a.flags.label as string[] | undefined) ?? [];
+  if (given.length > 3) throw new UsageError('usage: too many -L labels (at most 3); skillsync merge-file [-L <name>]... <current> <base> <other>');
   const labels: [string, string, string] = [given[0] ?? cur, given[1] ?? base, given[2] ?? other];
-  const ms = str(p, 'marker-size');
+  const ms = a.flags['marker-size'] as string | undefined;
   const markerSize = ms === undefined ? 7 : Number(ms);
-  if (!Number.isInteger(markerSize) || markerSize < 1) throw new UsageError(`invalid --marker-size '${ms}'`);
+  if (!Number.isInteger(markerSize) || markerSize < 1) throw new UsageError(`usage: invalid --marker-size '${ms}'; skillsync merge-file --marker-size <n> <current> <base> <other>`);
   const bufs: Buffer[] = [];
   for (const f of [cur, base, other]) {
     try {
@@ -31,10 +28,9 @@ export const mergeFile: Command = async (_cli, argv) => {
     return 255;
   }
   const r = mergeText(bufs[0], bufs[1], bufs[2], { labels, markerSize });
-  if (p.flags.p) process.stdout.write(r.content);
-  else writeFileSync(cur, r.content);
-  if (r.conflicts && !p.flags.q) {
-    /* git prints nothing extra by default beyond its warnings; keep stdout clean */
-  }
+  if (cli.g.json) cli.out(JSON.stringify({ conflicts: r.conflicts, content: a.flags.stdout ? r.content.toString() : undefined, file: a.flags.stdout ? undefined : cur }, null, 2));
+  else if (a.flags.stdout) process.stdout.write(r.content);
+  if (!a.flags.stdout) writeFileSync(cur, r.content);
+  // git merge-file prints no warning of its own here (-q is accepted for compatibility).
   return Math.min(r.conflicts, 127);
 };

@@ -63,6 +63,8 @@ export interface Observed {
   trees: ReadonlyMap<string, string>;
   /** Observed trees the publish checks refuse (only asked where a policy might publish them). */
   refused: ReadonlySet<string>;
+  /** Skills that could not be read this pass (still being written): skill → why; read again next pass. */
+  unreadable?: ReadonlyMap<string, string>;
 }
 
 export type SkillStatus = Classification | 'added' | 'removed' | 'error';
@@ -73,6 +75,8 @@ export type SkillAction =
   | 'proposal_opened'
   | 'proposal_replaced'
   | 'proposal_dropped'
+  | 'proposal_merged'
+  | 'retry_next_pass'
   | 'proposal_pending'
   | 'proposal_stale'
   | 'rejected_earlier'
@@ -187,6 +191,11 @@ export function planPluginSync(observed: Observed, state: PlanState, refs: PlanR
       else propose(b.skill, 'removal', b.path, b.acceptedTree, local, null, existing, 'removed');
       continue;
     }
+    const why = observed.unreadable?.get(b.skill);
+    if (why !== undefined) {
+      row({ name: b.skill, classification: 'error', action: 'retry_next_pass', error: why });
+      continue;
+    }
     const upstream = observed.trees.get(b.skill)!;
     const cls = classify(b.acceptedTree, local, upstream);
     const merged = existing ? existing.mergeMode !== 'removal' && existing.upstreamTree === b.acceptedTree : false;
@@ -223,7 +232,8 @@ export function planPluginSync(observed: Observed, state: PlanState, refs: PlanR
         break;
       case 'drop_proposal':
         if (existing) plan.drops.push({ ref: existing.ref, tip: existing.tip });
-        row({ name: b.skill, classification: cls, action: 'proposal_dropped' });
+        // Merged with git: done, not dropped.
+        row({ name: b.skill, classification: cls, action: merged ? 'proposal_merged' : 'proposal_dropped' });
         break;
       case 'keep':
         row({ name: b.skill, classification: cls, action: 'proposal_pending', proposal: existing?.id });
@@ -245,6 +255,11 @@ export function planPluginSync(observed: Observed, state: PlanState, refs: PlanR
     const claim = claimOf(state, id, skill, folded);
     if (claim.kind === 'conflict') row({ name: skill, classification: 'error', action: 'ownership_conflict', error: claim.error });
     if (claim.kind !== 'new') continue;
+    const why = observed.unreadable?.get(skill);
+    if (why !== undefined) {
+      row({ name: skill, classification: 'error', action: 'retry_next_pass', error: why });
+      continue;
+    }
     const upstream = observed.trees.get(skill)!;
     const existing = refs.proposals.get(skill);
     if (existing && (existing.upstreamTree === upstream || existing.edited)) {

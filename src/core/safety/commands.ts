@@ -1,5 +1,6 @@
 import type { TextContext } from './context.js';
 import { snippet } from './context.js';
+import { isVendorInstaller } from './installers.js';
 import { CHECK } from './triggers.js';
 
 // download-exec and destructive-command. Both look at shell-ish text wherever it
@@ -101,16 +102,30 @@ function scanDownloadThenRun(ctx: TextContext): void {
     const r = run.exec(rest);
     // A bare mention only counts as running it when written ./file.
     if (r && (/(?:sh|source|chmod|\.)[ \t]/.test(r[0]) || /\.\/\S/.test(r[0]))) {
-      ctx.report('download-exec', m.index, 'high', `downloads a file and runs it: ${snippet(line)}`);
+      reportDownload(ctx, m.index, line, `downloads a file and runs it: ${snippet(line)}`);
     }
   }
+}
+
+/** The download command a match belongs to: before a pipe, after the start of the other forms. */
+function downloadCommand(text: string, at: number): string {
+  if (text[at] !== '|') return text.slice(at, Math.min(text.length, at + 600)).split('\n')[0];
+  const before = text.slice(Math.max(0, at - 600), at);
+  const last = [...before.matchAll(/\b(?:curl|wget|fetch|iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b/gi)].pop();
+  return last ? before.slice(last.index) : before;
+}
+
+/** Weak form: a vendor's documented installer over HTTPS, or a quoted/mentioned command. */
+function reportDownload(ctx: TextContext, at: number, command: string, message: string): void {
+  const vendor = isVendorInstaller(command);
+  ctx.report('download-exec', at, vendor ? `${message} (vendor installer)` : message, vendor || ctx.isMention(at));
 }
 
 export function scanDownloadExec(ctx: TextContext, checks: number): void {
   const text = ctx.text;
   for (const { check, needs, re, what } of DOWNLOAD_EXEC) {
     if (!(checks & check) || !needs.some((n) => text.includes(n))) continue;
-    eachMatch(re, text, (m) => ctx.report('download-exec', m.index, 'high', `${what}: ${snippet(ctx.excerpt(m.index, 100))}`));
+    eachMatch(re, text, (m) => reportDownload(ctx, m.index, downloadCommand(text, m.index), `${what}: ${snippet(ctx.excerpt(m.index, 100))}`));
   }
   if (checks & CHECK.DOWNLOAD && (text.includes('&&') || text.includes(';'))) scanDownloadThenRun(ctx);
 }
@@ -192,7 +207,9 @@ function parseWindowsArgs(args: string): Args {
 
 export function scanDestructive(ctx: TextContext, checks: number): void {
   const text = ctx.text;
-  const report = (at: number, severity: 'critical' | 'medium', message: string) => ctx.report('destructive-command', at, severity, message);
+  // 'weak' is the variable-root form; a quoted or mentioned command is weak too.
+  const report = (at: number, form: 'strong' | 'weak', message: string) =>
+    ctx.report('destructive-command', at, message, form === 'weak' || ctx.isMention(at));
 
   if (checks & CHECK.RM) {
     eachMatch(POSIX_CMD, text, (m) => {
@@ -201,16 +218,16 @@ export function scanDestructive(ctx: TextContext, checks: number): void {
       const args = parsePosixArgs(m[2]);
       if (!args.recursive && !args.noPreserveRoot) return;
       const shown = snippet(m[0]);
-      if (cmd === 'rm' && args.noPreserveRoot) return report(at, 'critical', `rm --no-preserve-root: ${shown}`);
+      if (cmd === 'rm' && args.noPreserveRoot) return report(at, 'strong', `rm --no-preserve-root: ${shown}`);
       if (!args.recursive) return;
       const root = args.targets.find((t) => SYSTEM_TARGET.test(t) || (cmd === 'rm' && HOME_TARGET.test(t)));
       if (root !== undefined) {
-        return report(at, 'critical', `${cmd === 'rm' ? 'recursively deletes' : `recursively ${cmd}s`} ${root}: ${shown}`);
+        return report(at, 'strong', `${cmd === 'rm' ? 'recursively deletes' : `recursively ${cmd}s`} ${root}: ${shown}`);
       }
       const v = cmd === 'rm' ? args.targets.find((t) => EMPTY_VAR_ROOT.test(t)) : undefined;
       if (v !== undefined) {
         const name = /\w+/.exec(v)![0];
-        report(at, 'medium', `${shown} deletes from / when ${name} is empty; write "\${${name}:?}"/`);
+        report(at, 'weak', `${shown} deletes from / when ${name} is empty; write "\${${name}:?}"/`);
       }
     });
   }
@@ -218,24 +235,24 @@ export function scanDestructive(ctx: TextContext, checks: number): void {
     eachMatch(WIN_CMD, text, (m) => {
       const args = parseWindowsArgs(m[2]);
       const root = args.targets.find((t) => !t.startsWith('/') && (SYSTEM_TARGET.test(t) || HOME_TARGET.test(t)));
-      if (args.recursive && root !== undefined) report(m.index, 'critical', `recursively deletes ${root}: ${snippet(m[0])}`);
+      if (args.recursive && root !== undefined) report(m.index, 'strong', `recursively deletes ${root}: ${snippet(m[0])}`);
     });
   }
   if (checks & CHECK.DISK) {
-    for (const { re, what } of DISK_PATTERNS) eachMatch(re, text, (m) => report(m.index, 'critical', `${what}: ${snippet(m[0])}`));
+    for (const { re, what } of DISK_PATTERNS) eachMatch(re, text, (m) => report(m.index, 'strong', `${what}: ${snippet(m[0])}`));
   }
   if (checks & CHECK.MKFS) {
-    eachMatch(MKFS_VARIABLE, text, (m) => report(m.index, 'critical', `formats the device in a variable: ${snippet(m[0])}`));
+    eachMatch(MKFS_VARIABLE, text, (m) => report(m.index, 'strong', `formats the device in a variable: ${snippet(m[0])}`));
   }
   if (checks & CHECK.FORK_BOMB) {
     eachMatch(FORK_BOMB, text, (m) => {
       const name = m[1];
       const before = text.slice(Math.max(0, m.index - name.length - 2), m.index).trimEnd();
-      if (before.endsWith(name)) report(m.index, 'critical', `fork bomb: ${snippet(name + m[0])}`);
+      if (before.endsWith(name)) report(m.index, 'strong', `fork bomb: ${snippet(name + m[0])}`);
     });
-    eachMatch(BATCH_FORK_BOMB, text, (m) => report(m.index, 'critical', `fork bomb: ${snippet(m[0])}`));
+    eachMatch(BATCH_FORK_BOMB, text, (m) => report(m.index, 'strong', `fork bomb: ${snippet(m[0])}`));
   }
   if (checks & CHECK.RMTREE) {
-    eachMatch(RMTREE, text, (m) => report(m.index, 'critical', `recursively deletes / or the home directory: ${snippet(m[0])}`));
+    eachMatch(RMTREE, text, (m) => report(m.index, 'strong', `recursively deletes / or the home directory: ${snippet(m[0])}`));
   }
 }

@@ -1,4 +1,6 @@
-import type { RuleId } from './rules.js';
+import { isCommandMention } from './form.js';
+import { Locator, type FileKind } from './locate.js';
+import { severityOf, type Context, type RuleId } from './rules.js';
 import type { SafetyFinding, Severity } from './types.js';
 import { severityRank } from './types.js';
 import { redactSecrets } from './secrets.js';
@@ -13,18 +15,18 @@ export const MAX_FINDINGS_PER_RULE_PER_FILE = 20;
 export class TextContext {
   readonly text: string;
   readonly path: string;
-  /** The skill's SKILL.md (its text is loaded straight into the agent context). */
-  readonly isSkillMd: boolean;
+  /** Where in the skill each index sits (decides the severity, with the rule table). */
+  readonly where: Locator;
   private readonly enabled: (rule: RuleId) => boolean;
   private lineStarts: number[] | undefined;
   /** `${rule}\0${line}` → finding; one finding per rule and line, the most severe wins. */
   private readonly byRuleLine = new Map<string, SafetyFinding>();
   private readonly perRule = new Map<string, { count: number; dropped: number; last: SafetyFinding }>();
 
-  constructor(text: string, path: string, enabled: (rule: RuleId) => boolean) {
+  constructor(text: string, path: string, kind: FileKind, enabled: (rule: RuleId) => boolean) {
     this.text = text;
     this.path = path;
-    this.isSkillMd = path.toLowerCase() === 'skill.md';
+    this.where = new Locator(text, kind);
     this.enabled = enabled;
   }
 
@@ -56,8 +58,19 @@ export class TextContext {
     return t.slice(start, end);
   }
 
-  report(rule: RuleId, index: number, severity: Severity, message: string): void {
+  /** Whether a shell command at the index is only quoted or mentioned (see ./form.ts). */
+  isMention(index: number): boolean {
+    return isCommandMention(this.text, this.where, index);
+  }
+
+  /**
+   * A finding at a string index; its severity comes from the rule table for the
+   * context there (strong or weak form), unless the scanner fixes it (`fixed`).
+   */
+  report(rule: RuleId, index: number, message: string, weak = false, fixed?: Severity): void {
     if (!this.enabled(rule)) return;
+    const context: Context = this.where.contextAt(index);
+    const severity = fixed ?? severityOf(rule, context, weak);
     const line = this.lineAt(index);
     const key = `${rule}\0${line}`;
     const prev = this.byRuleLine.get(key);
@@ -65,6 +78,7 @@ export class TextContext {
       if (severityRank(severity) > severityRank(prev.severity)) {
         prev.severity = severity;
         prev.message = message;
+        prev.context = context;
       }
       return;
     }
@@ -73,7 +87,7 @@ export class TextContext {
       tally.dropped++;
       return;
     }
-    const finding: SafetyFinding = { rule, severity, path: this.path, line, message };
+    const finding: SafetyFinding = { rule, severity, path: this.path, line, message, context };
     this.byRuleLine.set(key, finding);
     if (tally) {
       tally.count++;

@@ -1,10 +1,14 @@
 import type { TextContext } from './context.js';
 import { snippet } from './context.js';
+import { isInjectionMention } from './form.js';
 import { CHECK } from './triggers.js';
 
-// prompt-injection: text written to steer the agent against its user. Medium in
-// supporting files; high in SKILL.md, whose front matter and body go straight into
-// the agent's context. Case-insensitive; any run of whitespace between words.
+// prompt-injection: text written to steer the agent against its user. Strongest in
+// SKILL.md prose, whose front matter and body go straight into the agent's context
+// (the rule table in ./rules.ts gives the severity per context). A quoted,
+// described or defensive phrase, and the weak signals (the word "exfiltrate",
+// "enable developer mode", which is also a setting of Discord or Android), are the
+// weak form. Case-insensitive; any run of whitespace between words.
 //
 // Hidden comments (<!-- … --> in Markdown/HTML, and Markdown's `[//]: # (…)`) do
 // not render for a person reviewing the skill but are read by the model: a hidden
@@ -18,7 +22,7 @@ import { CHECK } from './triggers.js';
 const W = String.raw`\s+`;
 const OBJECTS = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|messages?|context|commands?|constraints|polic(?:y|ies)|guardrails|restrictions)`;
 
-const FAMILIES: { check: number; re: RegExp }[] = [
+const FAMILIES: { check: number; re: RegExp; weak?: boolean }[] = [
   {
     // ignore / disregard / forget / override / bypass (all) previous instructions …
     check: CHECK.INJ_IGNORE,
@@ -40,7 +44,18 @@ const FAMILIES: { check: number; re: RegExp }[] = [
     re: new RegExp(
       [
         String.raw`\bnow(?<=(\byou${W}are${W}now))${W}(?:in${W})?(?:an?${W})?(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|dan|evil)\b`,
-        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}(?:developer|god|jailbreak|dan)${W}mode))`,
+        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}(?:god|jailbreak|dan)${W}mode))`,
+      ].join('|'),
+      'dgi',
+    ),
+  },
+  {
+    // "enable developer mode" / "Developer Mode enabled": a jailbreak persona, or a setting of Discord, Android, Chrome.
+    check: CHECK.INJ_MODE,
+    weak: true,
+    re: new RegExp(
+      [
+        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}developer${W}mode))`,
         String.raw`\bmode(?<=(\bdeveloper${W}mode))${W}(?:enabled|activated|on)\b`,
       ].join('|'),
       'dgi',
@@ -61,7 +76,7 @@ const FAMILIES: { check: number; re: RegExp }[] = [
       'dgi',
     ),
   },
-  { check: CHECK.INJ_EXFIL, re: /\bexfiltrat(?:e|es|ed|ing)\b/gi },
+  { check: CHECK.INJ_EXFIL, re: /\bexfiltrat(?:e|es|ed|ing)\b/gi, weak: true },
   {
     // reveal your system prompt — found at "prompt" / "instructions" (group 1 is the phrase)
     check: CHECK.INJ_PROMPT,
@@ -86,7 +101,6 @@ const MARKUP = /(?:\.(?:md|mdx|markdown|html?|xhtml|txt|rst)|(?:^|\/)[^/.]+)$/i;
 
 export function scanInjection(ctx: TextContext, checks: number): void {
   const text = ctx.text;
-  const severity = ctx.isSkillMd ? 'high' : 'medium';
 
   // Spans of hidden comments, so that phrases inside them say so.
   const hidden: [number, number][] = [];
@@ -104,12 +118,12 @@ export function scanInjection(ctx: TextContext, checks: number): void {
       const a = ADDRESSES_AGENT.exec(body);
       if (a) {
         const at = m.index + m[0].indexOf(body) + a.index;
-        ctx.report('prompt-injection', at, severity, `hidden comment addresses the agent: "${snippet(body, 70)}"`);
+        ctx.report('prompt-injection', at, `hidden comment addresses the agent: "${snippet(body, 70)}"`);
       }
     }
   }
 
-  for (const { check, re } of FAMILIES) {
+  for (const { check, re, weak } of FAMILIES) {
     if (!(checks & check)) continue;
     if (check === CHECK.INJ_CONCEAL && !(checks & CHECK.INJ_CONCEAL_VERB)) continue;
     re.lastIndex = 0;
@@ -120,7 +134,9 @@ export function scanInjection(ctx: TextContext, checks: number): void {
       const at = g > 0 && m.indices ? Math.min(m.indices[g][0], m.index) : m.index;
       const phrase = text.slice(at, m.index + m[0].length);
       const inHidden = hidden.some(([s, e]) => at >= s && at < e);
-      ctx.report('prompt-injection', at, severity, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(phrase, 70)}"`);
+      const end = m.index + m[0].length;
+      const mention = !inHidden && (weak === true || isInjectionMention(text, at, end));
+      ctx.report('prompt-injection', at, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(phrase, 70)}"`, mention);
     }
   }
 }

@@ -99,7 +99,7 @@ export function scanSecrets(ctx: TextContext): void {
     if (looksLikePlaceholder(random, kind.mixedCase)) continue;
     const shown = kind.show > 0 ? ` ${token.slice(0, kind.show)}…` : '';
     const length = kind.group === 'awssecret' ? 40 : token.length;
-    ctx.report('secret-token', m.index, kind.severity, `${kind.label}${shown} (${length} chars); rotate it and load it from the environment`);
+    ctx.report('secret-token', m.index, `${kind.label}${shown} (${length} chars); rotate it and load it from the environment`, false, kind.severity);
   }
 }
 
@@ -129,6 +129,6 @@ export function scanPrivateKeys(ctx: TextContext): void {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     if (!hasKeyBody(text, m.index + m[0].length)) continue;
-    ctx.report('private-key', m.index, 'critical', `${m[0].replace(/-/g, '').trim()} block: a private key must never ship in a skill`);
+    ctx.report('private-key', m.index, `${m[0].replace(/-/g, '').trim()} block: a private key must never ship in a skill`);
   }
 }

@@ -29,10 +29,13 @@ export const CHECK = {
   INJ_PROMPT: 1 << 13,
   INJ_TEMPLATE: 1 << 14,
   HIDDEN_COMMENT: 1 << 15,
+  EXFIL: 1 << 18,
+  EXFIL_ENV: 1 << 19,
 } as const;
 
 export const DOWNLOAD_CHECKS = CHECK.DOWNLOAD | CHECK.DOWNLOAD_IEX;
 export const DESTRUCTIVE_CHECKS = CHECK.RM | CHECK.WIN_DELETE | CHECK.DISK | CHECK.MKFS | CHECK.FORK_BOMB | CHECK.RMTREE;
+export const EXFIL_CHECKS = CHECK.EXFIL | CHECK.EXFIL_ENV;
 export const INJECTION_CHECKS =
   CHECK.INJ_IGNORE | CHECK.INJ_MODE | CHECK.INJ_CONCEAL | CHECK.INJ_CONCEAL_VERB | CHECK.INJ_EXFIL | CHECK.INJ_PROMPT | CHECK.INJ_TEMPLATE | CHECK.HIDDEN_COMMENT;
 
@@ -63,6 +66,11 @@ const TRIGGERS: Record<number, string[]> = {
   [CHECK.INJ_PROMPT]: ['prompt', 'instructions'],
   [CHECK.INJ_TEMPLATE]: ['<|'],
   [CHECK.HIDDEN_COMMENT]: ['<!--', ']:'],
+  [CHECK.EXFIL]: [
+    '.ssh/', '.aws/', '.netrc', '.git-credentials', 'gh/hosts', '.docker/config', '.kube/config', '.npmrc', '.pypirc', '.gnupg',
+    '/etc/shadow', '.env', 'id_rsa', 'id_dsa', 'id_ecdsa', 'id_ed25519',
+  ],
+  [CHECK.EXFIL_ENV]: ['env |', 'env|', 'env\t|', 'set |', 'set|', 'export -p'],
 };
 
 // ---- automaton: byte → character class (letters case-folded) → dense transition table.

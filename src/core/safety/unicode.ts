@@ -1,5 +1,4 @@
 import type { RuleId } from './rules.js';
-import type { Severity } from './types.js';
 
 // invisible-unicode and bidi-control: one pass with one character-class regex over
 // UTF-16 code units (callers skip pure-ASCII text entirely). Every hit is then
@@ -12,7 +11,8 @@ import type { Severity } from './types.js';
 //   * a single variation selector U+E0100–U+E01EF is an ideographic variation
 //     sequence; only runs of them (data smuggled in "emoji") are reported.
 
-export type Hit = (rule: RuleId, index: number, severity: Severity, message: string) => void;
+/** weak: a single invisible character; strong: tag characters, variation-selector runs, bidi controls. */
+export type Hit = (rule: RuleId, index: number, weak: boolean, message: string) => void;
 
 const CANDIDATES =
   /[\u00ad\u034f\u17b4\u17b5\u200b-\u200d\u2060-\u2064\ufeff\u180e\u115f\u1160\u3164\uffa0\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f\udd00-\uddef]/g;
@@ -111,9 +111,9 @@ export function scanUnicode(text: string, hit: Hit, where = ''): void {
         const isFlag = text.slice(Math.max(0, i - 2), i) === BLACK_FLAG && text.charCodeAt(j - 1) === 0xdc7f && /^[a-z0-9]+$/.test(decoded);
         if (isFlag) continue;
         const shown = decoded ? `: "${decoded.length > 60 ? `${decoded.slice(0, 57)}...` : decoded}"` : '';
-        hit('invisible-unicode', i, 'high', `${count} Unicode tag character(s) U+E0000–U+E007F${where} hide text${shown}`);
+        hit('invisible-unicode', i, false, `${count} Unicode tag character(s) U+E0000–U+E007F${where} hide text${shown}`);
       } else if (count >= 2) {
-        hit('invisible-unicode', i, 'high', `run of ${count} variation selectors U+E0100–U+E01EF${where} (can hide data)`);
+        hit('invisible-unicode', i, false, `run of ${count} variation selectors U+E0100–U+E01EF${where} (can hide data)`);
       }
       continue;
     }
@@ -121,7 +121,7 @@ export function scanUnicode(text: string, hit: Hit, where = ''): void {
     if ((c === 0x200c || c === 0x200d) && isOrthographicJoiner(text, i)) continue;
     const bidi = (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     const name = `${NAMES[c] ?? 'invisible character'} ${hex(c)}${where}`;
-    if (bidi) hit('bidi-control', i, 'high', `bidirectional control ${name} can make code read differently than it runs`);
-    else hit('invisible-unicode', i, 'medium', `${name}`);
+    if (bidi) hit('bidi-control', i, false, `bidirectional control ${name} can make code read differently than it runs`);
+    else hit('invisible-unicode', i, true, `${name}`);
   }
 }

@@ -1,0 +1,7 @@
+// Unresolved conflict markers, as a merge leaves them (`<<<<<<< `, `=======`,
+// `>>>>>>> ` at line starts): a proposal may hold them, main may not.
+
+/** Lines that still look like unresolved conflict markers. */
+export function hasConflictMarkers(text: string): boolean {
+  return /^<{7}( |$)/m.test(text) && /^={7}$/m.test(text.replace(/\r$/gm, '')) && /^>{7}( |$)/m.test(text);
+}

@@ -1,0 +1,202 @@
+// The daemon's work on the workspace, run where the workspace context lives (a worker
+// thread, so the daemon's event loop keeps answering /healthz during a long pass).
+// Everything that goes in or out is plain data: a job, and a result with what the
+// daemon needs to report (discovery, enabled plugins, open proposals).
+import v8 from 'node:v8';
+import type { Config } from '../config.js';
+import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
+import { listRefs } from '../git/refs.js';
+import type { Logger } from '../log.js';
+import type { DiscoveryError } from '../plugins/types.js';
+import { autoEnable } from '../workspace/auto-enable.js';
+import { openContext, type Ctx } from '../workspace/context.js';
+import { discover } from '../workspace/discovery.js';
+import { withLock } from '../workspace/mutate.js';
+import { readMainState } from '../workspace/state.js';
+import { syncAll, type SyncResult } from '../workspace/sync.js';
+import { makeCollector } from './gc.js';
+import { refreshDiscovery } from './refresh.js';
+import type { IndexedPlugin } from './plugin-index.js';
+
+export type Job =
+  /** A sync pass: every enabled plugin (ids undefined, also auto-enables) or some. */
+  | { type: 'pass'; ids?: string[]; waitMs: number; incremental?: boolean }
+  /** Discover again (a path no known plugin owns changed). */
+  | { type: 'discover' }
+  /** Use this config from now on (startup and SIGHUP). */
+  | { type: 'configure'; config: Config; level: string }
+  /** Give memory back now that passes have quieted down. */
+  | { type: 'gc' };
+
+export interface JobError {
+  code: string;
+  message: string;
+  kind: string;
+  holder?: { pid?: number; command?: string } | null;
+}
+
+export interface JobReport {
+  /** null: unchanged since the last report (or none yet). */
+  discovery: { plugins: IndexedPlugin[]; errors: DiscoveryError[] } | null;
+  /** Enabled, not adopted plugin ids on main. */
+  enabled: string[];
+  openProposals: number;
+}
+
+/** V8 heap of the thread that ran the job, after it (bytes). */
+export interface HeapInfo {
+  used: number;
+  total: number;
+}
+
+export type JobResult = ({ ok: true; result?: SyncResult; report?: JobReport } | { ok: false; error: JobError }) & { heap?: HeapInfo };
+
+export function heapInfo(): HeapInfo {
+  const h = v8.getHeapStatistics();
+  return { used: h.used_heap_size, total: h.total_heap_size };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Plain data for the daemon's path → plugin index (a SourceTree has methods). */
+function slim(ctx: Ctx): JobReport['discovery'] {
+  const d = ctx.discovered;
+  if (!d) return null;
+  return {
+    plugins: d.plugins.map((p) => ({
+      id: p.id,
+      version: p.version,
+      path: p.path,
+      manifestPath: p.manifestPath,
+      source: { kind: p.source.kind, root: p.source.root, display: p.source.display },
+      skills: p.skills.map((s) => ({ name: s.name, path: s.path })),
+    })),
+    errors: d.errors.map((e) => ({ ...e })),
+  };
+}
+
+function enabledIds(ctx: Ctx): string[] {
+  const out: string[] = [];
+  for (const [id, rec] of readMainState(ctx).plugins) if (rec.enabled && !rec.adopted) out.push(id);
+  return out.sort();
+}
+
+function errorOf(err: unknown): JobError {
+  const e = toSkillsyncError(err);
+  const holder = e.code === 'ELOCKED' ? ((e.data.holder as JobError['holder']) ?? null) : undefined;
+  return { code: e.code, message: e.message, kind: e.kind, ...(holder !== undefined ? { holder } : {}) };
+}
+
+export class JobExecutor {
+  private ctx: Ctx | null = null;
+  private stopping = false;
+  /** What the daemon last received as the discovery (JSON). */
+  private sentDiscovery = '';
+  private readonly collect = makeCollector();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Stop waiting for locks; the job in flight ends as soon as it can. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(job: Job): Promise<JobResult> {
+    return { ...(await this.runJob(job)), heap: heapInfo() };
+  }
+
+  private async runJob(job: Job): Promise<JobResult> {
+    try {
+      switch (job.type) {
+        case 'configure':
+          this.ctx = openContext(job.config, this.log, { create: true });
+          this.sentDiscovery = '';
+          return { ok: true };
+        case 'gc':
+          this.collect();
+          return { ok: true };
+        case 'discover': {
+          const ctx = this.need();
+          discover(ctx, true);
+          return { ok: true, report: this.report(ctx) };
+        }
+        case 'pass': {
+          const ctx = this.need();
+          const ids = job.ids;
+          if (ids === undefined) {
+            const result = await this.locked(ctx, 'daemon sync', () => (autoEnable(ctx), syncAll(ctx)), job.waitMs);
+            return { ok: true, result, report: this.report(ctx) };
+          }
+          // Plugins that are not enabled have nothing to sync (enabling is a person's decision).
+          const enabled = new Set(enabledIds(ctx));
+          const only = ids.filter((id) => enabled.has(id));
+          if (!only.length) return { ok: true, report: this.report(ctx) };
+          const result = await this.locked(
+            ctx,
+            'daemon sync',
+            () => syncAll(ctx, only, { keepDiscovery: job.incremental === true && refreshDiscovery(ctx, only) }),
+            job.waitMs,
+          );
+          return { ok: true, result, report: this.report(ctx) };
+        }
+      }
+    } catch (err) {
+      return { ok: false, error: errorOf(err) };
+    }
+  }
+
+  /** Release the workspace lock if this context holds it (last resort on a slow stop). */
+  releaseLock(): void {
+    try {
+      this.ctx?.lock.release();
+    } catch {
+      /* best effort */
+    }
+  }
+
+  private need(): Ctx {
+    if (!this.ctx) throw new SkillsyncError('EINTERNAL', 'the daemon has no workspace open yet', {}, 'retry');
+    return this.ctx;
+  }
+
+  private report(ctx: Ctx): JobReport {
+    const enabled = enabledIds(ctx);
+    let openProposals = 0;
+    try {
+      for (const r of listRefs(ctx.refs, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
+    } catch {
+      /* counted as 0 */
+    }
+    // The discovery crosses threads only when it changed: 10,000 skills are worth not cloning per pass.
+    const discovery = slim(ctx);
+    const sig = discovery ? JSON.stringify(discovery) : '';
+    if (sig === this.sentDiscovery) return { discovery: null, enabled, openProposals };
+    this.sentDiscovery = sig;
+    return { discovery, enabled, openProposals };
+  }
+
+  /** Take the workspace lock within waitMs, polling, and give up at once when stopping. */
+  private async locked<T>(ctx: Ctx, command: string, fn: () => T, waitMs: number): Promise<T> {
+    const deadline = Date.now() + waitMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      if (this.stopping) throw new SkillsyncError('ESTOPPING', 'the daemon is stopping', {});
+      let entered = false;
+      try {
+        return await withLock(
+          ctx,
+          command,
+          () => {
+            entered = true;
+            return fn();
+          },
+          0,
+        );
+      } catch (err) {
+        if (entered || !(err instanceof SkillsyncError) || err.code !== 'ELOCKED') throw err;
+        const left = deadline - Date.now();
+        if (left <= 0) throw err;
+        await sleep(Math.min(delay, left));
+      }
+    }
+  }
+}
