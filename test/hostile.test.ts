@@ -26,7 +26,7 @@ describe('hostile corpus', () => {
   let before: Map<string, string>;
   let discoveryStderr = '';
   let listed: { id: string; skills: { name: string }[]; warnings?: string[] }[] = [];
-  type EnableOut = { plugin: string; status: string; error?: string; code?: string; skills?: { name: string; safety?: string }[]; warnings?: string[] };
+  type EnableOut = { plugin: string; status: string; error?: { code: string; message: string }; skills?: { name: string; safety?: unknown[] }[]; warnings?: string[] };
   const results = new Map<string, EnableOut>();
   const batches: { kind: string; code: number; stdout: string; stderr: string; refsChanged: boolean; enabled: string[] }[] = [];
 
@@ -112,13 +112,13 @@ describe('hostile corpus', () => {
         expect(plugin, `${id} should not be listed`).toBeUndefined();
         if (!id.startsWith('-')) {
           expect(res?.status, `enable ${id}`).toBe('error');
-          if (exp.enableFails) expect(res?.error).toMatch(exp.enableFails);
+          if (exp.enableFails) expect(res?.error?.message).toMatch(exp.enableFails);
         }
       } else if (exp.kind === 'enableFails') {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('error');
-        expect(res?.error).toMatch(exp.message);
-        if (exp.code) expect(res?.code).toMatch(exp.code);
+        expect(res?.error?.message).toMatch(exp.message);
+        if (exp.code) expect(res?.error?.code).toMatch(exp.code);
       } else {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('enabled');
