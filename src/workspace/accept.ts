@@ -55,7 +55,7 @@ export function acceptProposal(ctx: Ctx, id: string): AcceptResult {
     if (tipTree) {
       const report = safetyOf(ctx, tipTree);
       if (report.blocked) {
-        const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
+        const f = report.findings.find((x) => !x.allowed && ctx.config.safety.block.includes(x.severity))!;
         throw new SkillsyncError('ESAFETY_BLOCKED', `proposal ${p.id} is blocked by the safety check: ${describeFinding(f)}; reject it or fix it on the branch`, { id: p.id, findings: report.findings });
       }
       safety = formatSafetyTrailer(report);

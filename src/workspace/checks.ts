@@ -2,7 +2,8 @@
 // a `git push`, a direct write): valid tree entries, no unresolved conflict markers,
 // the safety policy, consistent `.skillsync/` records. Proposal branches may hold
 // markers; main may not. Reads only objects, so the pre-receive hook runs it too.
-import { checkSkill, type SafetyPolicy, type SafetyReport } from '../core/safety/index.js';
+import { checkSafety, type Allowance, type SafetyPolicy, type SafetyReport } from '../core/safety/index.js';
+import { readAllowances } from './allowances.js';
 import { isBinary } from '../core/merge/text.js';
 import { printable } from '../core/tree-entries.js';
 import { unsafeNameReason } from '../core/names.js';
@@ -53,8 +54,8 @@ function files(store: ObjectStore, tree: string, prefix = ''): { path: string; e
   return out;
 }
 
-/** May `tree` be published as skills/<skill>? */
-export function checkPublishable(ctx: CheckCtx, skill: string, tree: string): CheckResult {
+/** May `tree` be published as skills/<skill>? `allowances`: the decisions recorded in main. */
+export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, allowances: readonly Allowance[] = []): CheckResult {
   const base = `${SKILLS_DIR}/${skill}`;
   const bad = unsafeNameReason(skill);
   if (bad) return result([{ rule: 'name', path: base, message: `skill name ${printable(skill)} ${bad}`, severity: 'error' }]);
@@ -68,7 +69,7 @@ export function checkPublishable(ctx: CheckCtx, skill: string, tree: string): Ch
       problems.push({ rule: 'conflict-marker', path, message: `${printable(path)} has unresolved conflict markers`, severity: 'error' });
     }
   }
-  const safety = checkSkill(read, ctx.config.safety);
+  const safety = checkSafety(read, ctx.config.safety, { skill, tree, allowances });
   const block = new Set(ctx.config.safety.block);
   for (const f of safety.findings) {
     const path = `${base}/${f.path}`;
@@ -76,7 +77,7 @@ export function checkPublishable(ctx: CheckCtx, skill: string, tree: string): Ch
       rule: f.rule,
       path,
       message: `${printable(path)}${f.line ? ':' + f.line : ''}: ${f.rule} (${f.severity}): ${f.message}`,
-      severity: block.has(f.severity) ? 'error' : 'warning',
+      severity: block.has(f.severity) && !f.allowed ? 'error' : 'warning',
     });
   }
   return result(problems, safety);
@@ -156,6 +157,7 @@ export function skillTrees(store: ObjectStore, root: string): Map<string, string
  */
 export function checkRoot(ctx: CheckCtx, root: string, before: Map<string, string> = new Map()): CheckResult {
   const problems: Problem[] = [...checkRecords(ctx, root).problems];
+  const allowances = readAllowances(ctx.store, root);
   const skillsEntry = lookupPath(ctx.store, root, SKILLS_DIR);
   if (skillsEntry && skillsEntry.mode !== '40000') problems.push(recordProblem(SKILLS_DIR, 'is not a folder'));
   else if (skillsEntry) {
@@ -168,7 +170,7 @@ export function checkRoot(ctx: CheckCtx, root: string, before: Map<string, strin
           problems.push(recordProblem(`${SKILLS_DIR}/${skill}`, 'is a file; a skill is a folder'));
           continue;
         }
-        problems.push(...checkPublishable(ctx, skill, tree).problems);
+        problems.push(...checkPublishable(ctx, skill, tree, allowances).problems);
       }
     }
   }

@@ -26,7 +26,7 @@ function publishTree(txn: Txn, skill: string, tree: string, subject: string, tra
   if (state.skills.get(skill) === tree) return { skill, version: null, tree, status: 'unchanged', safety: '' };
   const report = safetyOf(ctx, tree);
   if (report.blocked) {
-    const f = report.findings.find((x) => ctx.config.safety.block.includes(x.severity))!;
+    const f = report.findings.find((x) => !x.allowed && ctx.config.safety.block.includes(x.severity))!;
     throw new SkillsyncError('ESAFETY_BLOCKED', `not published: ${describeFinding(f)}; nothing was changed`, { skill, findings: report.findings });
   }
   const safety = formatSafetyTrailer(report);

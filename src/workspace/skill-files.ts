@@ -1,7 +1,9 @@
 // Reading a stored skill tree back as files (for the safety check and merges).
 import { flattenTree } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
-import { checkSkill, type SafetyFinding, type SafetyReport } from '../core/safety/index.js';
+import { checkSafety, type SafetyFinding, type SafetyReport } from '../core/safety/index.js';
+import { readAllowances } from './allowances.js';
+import { readMainState } from './state.js';
 import { displayName } from '../core/names.js';
 
 export function skillFiles(ctx: Ctx, tree: string): { path: string; content: Buffer; mode: number }[] {
@@ -12,12 +14,13 @@ export function skillFiles(ctx: Ctx, tree: string): { path: string; content: Buf
   return out;
 }
 
-export function safetyOf(ctx: Ctx, tree: string): SafetyReport {
-  return checkSkill(skillFiles(ctx, tree), ctx.config.safety);
+/** The safety report publishing uses: config and recorded allowances (main's) applied. */
+export function safetyOf(ctx: Ctx, tree: string, skill?: string): SafetyReport {
+  return checkSafety(skillFiles(ctx, tree), ctx.config.safety, { skill, tree, allowances: readAllowances(ctx.store, readMainState(ctx).tree) });
 }
 
 /** One finding for a message or commit body; the path is untrusted, so it is made printable. */
 export function describeFinding(f: SafetyFinding, withMessage = true): string {
   const path = /^[\x20-\x7e]*$/.test(f.path) ? f.path : displayName(f.path);
-  return `${f.rule} in ${path}${f.line ? ':' + f.line : ''}${withMessage ? ` (${f.message})` : ''}`;
+  return `${f.rule} in ${path}${f.line ? ':' + f.line : ''}${withMessage ? ` (${f.message})` : ''}${f.allowed ? ' [allowed]' : ''}`;
 }

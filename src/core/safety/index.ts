@@ -14,6 +14,7 @@
 // Severity overrides and disabled rules from the policy are applied at the end;
 // `blocked` = a finding whose severity is in policy.block.
 import { isAscii, isUtf8 } from 'node:buffer';
+import { applyAllowances, type Allowance } from './allow.js';
 import { executableKind } from './binary.js';
 import { scanDestructive, scanDownloadExec } from './commands.js';
 import { TextContext } from './context.js';
@@ -32,6 +33,7 @@ export type { SafetyFinding, SafetyPolicy, SafetyReport, Severity, SkillFile } f
 export { SEVERITIES, severityRank } from './types.js';
 export { DEFAULT_SAFETY_POLICY, DEFAULT_MAX_FILE_BYTES, parseSafetyPolicy } from './policy.js';
 export { formatSafetyTrailer, SAFETY_TRAILER_MAX } from './trailer.js';
+export { parseAllowanceRecord, serializeAllowances, type Allowance } from './allow.js';
 export { SAFETY_RULES, RULE_IDS, CONTEXTS, CONTEXT_IDS, ruleInfo, severityOf, type Context, type RuleId, type RuleInfo } from './rules.js';
 
 /** Text rules read at most this many bytes of a file. */
@@ -140,4 +142,17 @@ export function checkSkill(files: Iterable<SkillFile>, policy: SafetyPolicy = DE
   let risk: Severity | 'none' = 'none';
   for (const f of findings) if (severityRank(f.severity) > severityRank(risk)) risk = f.severity;
   return { findings, blocked: findings.some((f) => block.has(f.severity)), riskLevel: risk };
+}
+
+/**
+ * The one entry point of the safety check for publishing: the findings of
+ * checkSkill, with the allowances (config `safety.allow` and recorded decisions)
+ * for this skill at this exact tree applied. `blocked` ignores allowed findings.
+ */
+export function checkSafety(
+  files: Iterable<SkillFile>,
+  policy: SafetyPolicy = DEFAULT_SAFETY_POLICY,
+  where: { skill?: string; tree?: string; allowances?: readonly Allowance[] } = {},
+): SafetyReport {
+  return applyAllowances(checkSkill(files, policy), policy, where);
 }

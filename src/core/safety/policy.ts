@@ -9,6 +9,7 @@ function freezePolicy(p: SafetyPolicy): SafetyPolicy {
   Object.freeze(p.block);
   Object.freeze(p.disabledRules);
   Object.freeze(p.severity);
+  Object.freeze(p.allow);
   return Object.freeze(p);
 }
 
@@ -18,9 +19,10 @@ export const DEFAULT_SAFETY_POLICY: SafetyPolicy = freezePolicy({
   block: ['critical'],
   disabledRules: [],
   severity: {},
+  allow: [],
 });
 
-const POLICY_KEYS = ['maxFileBytes', 'block', 'disabledRules', 'severity'] as const;
+const POLICY_KEYS = ['maxFileBytes', 'block', 'disabledRules', 'severity', 'allow'] as const;
 
 function bad(key: string, what: string, value?: unknown): SkillsyncError {
   return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, value === undefined ? { key } : { key, value });
@@ -117,6 +119,7 @@ export function parseSafetyPolicy(raw: unknown, keyPrefix = 'safety'): SafetyPol
     block: [...DEFAULT_SAFETY_POLICY.block],
     disabledRules: [],
     severity: {},
+    allow: [],
   };
   if (raw === undefined || raw === null) return policy;
   if (!isObj(raw)) throw bad(keyPrefix, 'must be a mapping like { block: [critical], disabledRules: [], severity: {} }', raw);
@@ -142,5 +145,17 @@ export function parseSafetyPolicy(raw: unknown, keyPrefix = 'safety'): SafetyPol
       policy.severity[k] = parseSeverity(key, v);
     }
   }
+  if (raw.allow !== undefined && raw.allow !== null) {
+    const list = parseList(`${keyPrefix}.allow`, raw.allow, '[{ skill: changelog, tree: <40-hex tree oid>, finding: download-exec }]');
+    policy.allow = list.map((v, i) => parseAllow(`${keyPrefix}.allow[${i}]`, v));
+  }
   return policy;
+}
+
+function parseAllow(key: string, v: unknown): { skill: string; tree: string; finding: string } {
+  if (!isObj(v)) throw bad(key, 'must be a mapping { skill, tree, finding }', v);
+  for (const k of Object.keys(v)) if (!['skill', 'tree', 'finding'].includes(k)) throw bad(`${key}.${k}`, 'unknown key (known: skill, tree, finding)');
+  if (typeof v.skill !== 'string' || v.skill === '') throw bad(`${key}.skill`, 'must be a skill name', v.skill);
+  if (typeof v.tree !== 'string' || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(v.tree)) throw bad(`${key}.tree`, 'must be the git tree oid of the skill folder (skillsync hash <dir>)', v.tree);
+  return { skill: v.skill, tree: v.tree, finding: parseRule(`${key}.finding`, v.finding) };
 }

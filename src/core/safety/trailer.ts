@@ -14,7 +14,7 @@ function cleanPath(p: string): string {
 
 /**
  * Value for the commit trailer `Safety:`: 'none', or entries
- * `<severity>:<rule>@<path>[:<line>[,<line>…]]` joined by '; ', most severe first,
+ * `<severity>[(allowed)]:<rule>@<path>[:<line>[,<line>…]]` joined by '; ', most severe first,
  * findings of one rule in one file grouped (`medium:invisible-unicode@SKILL.md:3,7,9,+4`),
  * cut to SAFETY_TRAILER_MAX characters with a final `+N more` (N findings not shown).
  */
@@ -26,7 +26,7 @@ export function formatSafetyTrailer(report: SafetyReport): string {
 
   const groups = new Map<string, { head: string; lines: number[]; count: number }>();
   for (const f of findings) {
-    const head = `${f.severity}:${f.rule}@${cleanPath(f.path)}`;
+    const head = `${f.severity}${f.allowed ? '(allowed)' : ''}:${f.rule}@${cleanPath(f.path)}`;
     const g = groups.get(head);
     if (g) {
       g.count++;

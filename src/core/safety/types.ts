@@ -32,6 +32,8 @@ export interface SafetyFinding {
   message: string;
   /** Where it was found (see CONTEXTS in ./rules.ts). */
   context?: 'skill' | 'skill-code' | 'script' | 'dockerfile' | 'doc-code' | 'doc';
+  /** A person allowed this rule for this skill at this exact tree (see ./allow.ts); it does not block. */
+  allowed?: boolean;
 }
 
 export interface SafetyPolicy {
@@ -43,6 +45,8 @@ export interface SafetyPolicy {
   disabledRules: string[];
   /** Per-rule severity overrides (replace every default severity of that rule). */
   severity: Record<string, Severity>;
+  /** Config allowances: one rule for one skill at one exact tree. */
+  allow?: { skill: string; tree: string; finding: string }[];
 }
 
 export interface SkillFile {
