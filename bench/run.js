@@ -15,11 +15,12 @@ import * as syncChange from './scenarios/sync-change.js';
 import * as history from './scenarios/history.js';
 import * as mergeFile from './scenarios/merge-file.js';
 import * as daemon from './scenarios/daemon.js';
+import * as fetchScenario from './scenarios/fetch.js';
 import * as scale from './scenarios/scale.js';
 
 // Order matters only for reuse: enable leaves the workspace that the sync and daemon
 // scenarios use (they build one themselves when run alone with --only).
-const SCENARIOS = [startup, enable, syncNoop, syncChange, daemon, history, mergeFile, scale];
+const SCENARIOS = [startup, enable, syncNoop, syncChange, daemon, history, mergeFile, fetchScenario, scale];
 
 const USAGE = `usage: node bench/run.js [options]     (npm run bench -- [options])
   --quick            a few thousand files, fewer runs (about a minute)

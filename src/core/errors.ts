@@ -44,6 +44,13 @@ export const ERROR_CATALOGUE = {
     EPATH_INVALID: stall,
     ENOT_DIR: stall,
   },
+  remote: {
+    ESOURCE_UNREACHABLE: retry, // DNS, TLS, timeout, 5xx, 401/403, a cut or oversized pack: retried with backoff
+    EREMOTE_SHA: retry, // a pinned commit that could not be obtained (yet)
+    EREMOTE_URL: stall, // a URL that is refused (not https, credentials in it, ssh, a path)
+    EREMOTE_UNSUPPORTED: stall, // npm, archive, command sources: never fetched
+    ESTALE_ENTRIES: ignore, // a marketplace lists folders that do not exist next to real skills (a warning)
+  },
   plugins: {
     ESOURCE: stall,
     ESOURCE_MISSING: stall,

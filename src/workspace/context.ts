@@ -12,6 +12,7 @@ import { WorkspaceLock } from './lock.js';
 import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './paths.js';
 import type { DiscoveryResult } from '../plugins/types.js';
+import type { DiscoveryCache } from '../plugins/discovery-cache.js';
 
 export interface Identity {
   name: string;
@@ -31,6 +32,8 @@ export interface Ctx {
   now: () => number;
   /** Discovery result, computed once per command or pass. */
   discovered?: DiscoveryResult;
+  /** Discovery's per-file cache and the text last saved of it (see workspace/discovery.ts). */
+  discoveryCache?: { cache: DiscoveryCache; saved: string };
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
