@@ -100,7 +100,16 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
   const rejectedOf = (skill: string) => (refs.rejected.has(rejectedRef(m.id, skill)) ? rejectedUpstream(ctx, m.id, skill) : null);
   const observe = (skill: string, path: string, decl: SkillDecl) => {
     const obs = readObservation(ctx, m.id, skill, known);
-    const snap = snapshotSkill(ctx, m, decl, caches, obs.tree);
+    let snap;
+    try {
+      snap = snapshotSkill(ctx, m, decl, caches, obs.tree);
+    } catch (err) {
+      // A skill still being written is read again next pass; the plugin's other skills go on.
+      if (!(err instanceof SkillsyncError && err.kind === 'retry' && errorAction(err).abortPass === false)) throw err;
+      ctx.log.warn(err.message, { plugin: m.id, skill, code: err.code });
+      out.skills.push({ name: skill, classification: 'error', action: 'retry_next_pass', error: err.message });
+      return null;
+    }
     const commit = recordObservation(txn, m, skill, path, snap.tree, obs);
     if (commit) caches.rememberObservation(m.id, skill, commit, snap.tree);
     return snap;
@@ -160,6 +169,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
       continue;
     }
     const snap = observe(b.skill, decl.path, decl);
+    if (!snap) continue;
     const cls = classify(b.acceptedTree, local, snap.tree);
     const p: Pending = { decl, name: b.skill, binding: b, mode: cls === 'fast_forward' ? 'fast_forward' : 'three_way', base: b.acceptedTree, local, upstream: snap.tree, proposal, result: { name: b.skill, classification: cls, action: '' } };
     consider(
@@ -195,6 +205,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
       continue;
     }
     const snap = observe(decl.name, decl.path, decl);
+    if (!snap) continue;
     const proposal = proposalOf(decl.name);
     const p: Pending = { decl, name: decl.name, binding: null, mode: 'addition', base: null, local: null, upstream: snap.tree, proposal, result: { name: decl.name, classification: 'added', action: '' } };
     if (proposal && (proposal.upstreamTree === snap.tree || proposal.edited)) consider(p, { kind: proposal.edited && proposal.upstreamTree !== snap.tree ? 'wait_stale' : 'keep' });
