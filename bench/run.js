@@ -15,13 +15,16 @@ import * as syncChange from './scenarios/sync-change.js';
 import * as history from './scenarios/history.js';
 import * as mergeFile from './scenarios/merge-file.js';
 import * as daemon from './scenarios/daemon.js';
+import * as fetchScenario from './scenarios/fetch.js';
+import * as scale from './scenarios/scale.js';
 
 // Order matters only for reuse: enable leaves the workspace that the sync and daemon
 // scenarios use (they build one themselves when run alone with --only).
-const SCENARIOS = [startup, enable, syncNoop, syncChange, daemon, history, mergeFile];
+const SCENARIOS = [startup, enable, syncNoop, syncChange, daemon, history, mergeFile, fetchScenario, scale];
 
 const USAGE = `usage: node bench/run.js [options]     (npm run bench -- [options])
   --quick            a few thousand files, fewer runs (about a minute)
+  --full             also the 500,000-file scaling rows (hours)
   --only <a,b,...>   only these scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}
   --runs <n>         timed runs per case (default ${PRESETS.default.runs}, ${PRESETS.default.bigRuns} for enable; quick ${PRESETS.quick.runs}/${PRESETS.quick.bigRuns})
   --daemon-rounds <n>  latency rounds of the daemon scenario (default ${PRESETS.default.daemonIterations}, quick ${PRESETS.quick.daemonIterations})
@@ -32,7 +35,7 @@ const USAGE = `usage: node bench/run.js [options]     (npm run bench -- [options
   --keep             keep that directory afterwards`;
 
 function parse(argv) {
-  const o = { quick: false, only: null, runs: null, daemonRounds: null, out: join(REPO, 'bench', 'RESULTS.md'), write: true, json: null, tmp: null, keep: false };
+  const o = { quick: false, full: false, only: null, runs: null, daemonRounds: null, out: join(REPO, 'bench', 'RESULTS.md'), write: true, json: null, tmp: null, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -41,6 +44,7 @@ function parse(argv) {
       return v;
     };
     if (a === '--quick') o.quick = true;
+    else if (a === '--full') o.full = true;
     else if (a === '--only') o.only = val().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--runs') {
       o.runs = Number(val());
@@ -154,6 +158,7 @@ async function main() {
   if (opts.tmp) mkdirSync(opts.tmp, { recursive: true });
   const root = opts.tmp ? mkdtempSync(join(opts.tmp, 'run-')) : mkdtempSync(join(os.tmpdir(), 'skillsync-bench-'));
   const ctx = new BenchContext({ preset, root, runs: opts.runs, daemonRounds: opts.daemonRounds });
+  ctx.full = opts.full;
   const cleanup = () => {
     if (!opts.keep) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };

@@ -6,9 +6,14 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
+import { REMOTE_KEYS, parseRemoteConfig, parseRemoteSource, type RemoteConfig } from './remote/config.js';
 import { parseNames, parseTargets, type NameMap, type TargetSpec } from './targets/config.js';
 
-export type SourceSpec = { kind: 'fs'; path: string } | { kind: 'git'; gitdir: string; ref: string; path: string };
+export type SourceSpec =
+  | { kind: 'fs'; path: string }
+  | { kind: 'git'; gitdir: string; ref: string; path: string }
+  /** A remote repository: `url` as written (github: owner/repo is its https URL); ref undefined = the remote's default branch. */
+  | { kind: 'remote'; url: string; ref?: string; path: string };
 
 export interface Config {
   /** The config file, when one was read. */
@@ -31,9 +36,10 @@ export interface Config {
   targets: TargetSpec[];
   /** `<plugin>/<upstream skill folder>` → workspace skill name. */
   names: NameMap;
+  remote: RemoteConfig;
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names'];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
 
 function bad(key: string, what: string): SkillsyncError {
   return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
@@ -57,6 +63,9 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   const sources: SourceSpec[] = sourcesRaw.map((s, i) => {
     const key = `sources[${i}]`;
     if (typeof s === 'string') return { kind: 'fs', path: abs(s) };
+    if (isObj(s) && (s.github !== undefined || (typeof s.git === 'string' && /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(s.git)))) {
+      return parseRemoteSource(s, key, bad);
+    }
     if (isObj(s)) {
       for (const k of Object.keys(s)) if (!['git', 'ref', 'path'].includes(k)) throw bad(`${key}.${k}`, 'unknown key (known: git, ref, path)');
       if (typeof s.git !== 'string' || !s.git) throw bad(`${key}.git`, 'must be the path of a local git repository');
@@ -66,7 +75,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
       if (sub.split('/').some((p) => p === '..')) throw bad(`${key}.path`, "must not contain '..'");
       return { kind: 'git', gitdir: abs(s.git), ref: String(s.ref ?? 'HEAD'), path: sub };
     }
-    throw bad(key, 'must be a path or {git, ref, path}');
+    throw bad(key, 'must be a path, {git, ref, path} or {github: owner/repo, ref, path}');
   });
 
   const schedule = raw.schedule ?? '*/5 * * * *';
@@ -118,6 +127,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     autoEnable: autoEn as boolean | string[],
     targets: parseTargets(raw.targets, baseDir),
     names: parseNames(raw.names),
+    remote: parseRemoteConfig(raw, bad),
   };
 }
 

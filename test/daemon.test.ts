@@ -144,6 +144,10 @@ describe('skillsync daemon', () => {
     expect(accept.code, accept.stderr).toBe(0);
     expect(env.git('show', 'main:skills/a1/SKILL.md')).toContain('Upstream changed this.');
 
+    // A skill folder added to an enabled plugin: only that plugin is discovered again, and the addition is proposed.
+    env.skill('alpha', 'a3', { 'SKILL.md': skillMd('a3') });
+    await waitFor('the addition proposal', () => hasRef(env, proposalRef('alpha', 'a3')), d);
+
     const { code, ms } = await stop(d);
     expect(code, d.stderr().slice(-2000)).toBe(0);
     expect(ms).toBeLessThan(10_000);

@@ -69,7 +69,8 @@ describe('git sources', () => {
     writeTree(dir, { 'local/tools/skills/b/SKILL.md': skill('b') });
     const r = discoverAll([createFsSource(join(dir, 'local')), createGitSource(repo, 'main')]);
     expect(r.plugins.map((p) => `${p.id}:${p.source.kind}`)).toEqual(['tools:fs']);
-    expect(r.errors.map((e) => e.code)).toEqual(['EDUPLICATE_PLUGIN']);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings!.map((e) => e.code)).toEqual(['EDUPLICATE_PLUGIN']);
   });
 });
 

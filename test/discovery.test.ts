@@ -277,9 +277,13 @@ describe('marketplaces', () => {
     });
     const r = discover(dir);
     expect(r.plugins.map((p) => p.id)).toEqual(['local']);
-    expect(codes(r)).toEqual(['EREMOTE_SOURCE', 'EREMOTE_SOURCE', 'EREMOTE_SOURCE', 'EREMOTE_SOURCE', 'EREMOTE_SOURCE']);
-    expect(r.errors.map((e) => e.pluginId)).toEqual(['gh', 'url', 'ssh', 'npm', 'cmd']);
-    expect(r.errors[0]!.message).toMatch(/remote/);
+    // Without a resolver (no fetched repositories) a repository entry cannot be read;
+    // kinds skillsync never fetches say so in one line.
+    expect(codes(r)).toEqual(['EREMOTE_UNSUPPORTED', 'EREMOTE_UNSUPPORTED', 'EREMOTE_UNSUPPORTED', 'EREMOTE_SOURCE', 'EREMOTE_SOURCE']);
+    expect(r.errors.map((e) => e.pluginId)).toEqual(['ssh', 'npm', 'cmd', 'gh', 'url']);
+    expect(r.errors[1]!.message).toMatch(/plugin "npm" \(.claude-plugin\/marketplace.json#plugins\[3\]\) uses an npm source, which skillsync does not fetch \(it would run install scripts\); mirror it into a git repository/);
+    expect(r.errors[0]!.message).toMatch(/uses an ssh source/);
+    expect(r.errors[3]!.message).toMatch(/another repository/);
   });
 
   it('entry problems: escaping, missing and unsafe sources; duplicates; non-objects', () => {
@@ -309,8 +313,8 @@ describe('marketplaces', () => {
       'EMANIFEST - .claude-plugin/marketplace.json#plugins[4]',
       'EMANIFEST nosource .claude-plugin/marketplace.json#plugins[7]',
       'EPATH_ESCAPE escape-skill .claude-plugin/marketplace.json#plugins[8]',
-      'ENOT_FOUND missing nope',
       'EDUPLICATE_PLUGIN OK .claude-plugin/marketplace.json',
+      'ENOT_FOUND missing nope', // stale entries are reported after the others
     ]);
   });
 
@@ -554,7 +558,10 @@ describe('discoverAll', () => {
     });
     const r = discoverAll([createFsSource(join(dir, 'one')), createFsSource(join(dir, 'two'))]);
     expect(r.plugins.map((p) => `${p.id}@${p.source.display.endsWith('one') ? 1 : 2}`)).toEqual(['alpha@1', 'beta@2']);
-    expect(summary(r).errors).toEqual(['ENAME_UNSAFE broken broken/skills/bad name', 'EDUPLICATE_PLUGIN ALPHA ALPHA', 'EDUPLICATE_PLUGIN broken broken']);
+    expect(summary(r).errors).toEqual(['ENAME_UNSAFE broken broken/skills/bad name']);
+    // A duplicate in a later source hides nothing: one warning naming both.
+    expect(r.warnings!.map((w) => `${w.code} ${w.pluginId}`)).toEqual(['EDUPLICATE_PLUGIN ALPHA', 'EDUPLICATE_PLUGIN broken']);
+    expect(r.warnings![0]!.message).toMatch(/"ALPHA" is provided by .*one \(alpha\) and again by .*two \(ALPHA\); the earlier source wins/);
   });
 
   it('passes per-source options', () => {

@@ -32,6 +32,7 @@ const rows: Row[] = [
   ['killed before a first write: written', 'copy', A, { mode: 'copy', tree: null, pending: A }, { kind: 'missing' }, [{ op: 'copy', replaces: 'nothing' }]],
   ['copy deleted by a person: written again', 'copy', A, { mode: 'copy', tree: A }, { kind: 'missing' }, [{ op: 'copy', tree: A }]],
   ['copy unreadable (a symlink inside): held', 'copy', A, { mode: 'copy', tree: A }, { kind: 'unreadable', reason: 'symlink in skill' }, [{ op: 'hold' }]],
+  ['skill left while its folder is unreadable: kept, forgotten', 'copy', undefined, { mode: 'copy', tree: A }, { kind: 'unreadable', reason: 'x' }, [{ op: 'forget' }]],
   ['skill left (disabled plugin): copy removed', 'copy', undefined, { mode: 'copy', tree: A }, { kind: 'dir', tree: A }, [{ op: 'remove', kind: 'dir' }]],
   ['skill left while edited: kept, forgotten with a warning', 'copy', undefined, { mode: 'copy', tree: A }, { kind: 'dir', tree: E }, [{ op: 'forget' }]],
   ['our copy replaced by a file: forgotten', 'copy', A, { mode: 'copy', tree: A }, { kind: 'other' }, [{ op: 'forget' }]],

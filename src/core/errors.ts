@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
     EREF_VALUE: stall,
     EREF_LOCKED: retry, // git (or another process) holds the ref's .lock
     EREF_CHANGED: retry, // compare-and-swap lost: someone moved the ref meanwhile
+    EREF_CONFLICT: stall, // a ref `a` blocks creating `a/b` (or the reverse), loose or packed
     ETREE_ENTRY: stall, // a tree entry that could escape a folder or pass for .git
     EOBJECT_TOO_LARGE: stall, // an object inflates past the size limit (a zlib bomb)
   },
@@ -42,6 +43,13 @@ export const ERROR_CATALOGUE = {
     EPATH_ESCAPE: stall,
     EPATH_INVALID: stall,
     ENOT_DIR: stall,
+  },
+  remote: {
+    ESOURCE_UNREACHABLE: retry, // DNS, TLS, timeout, 5xx, 401/403, a cut or oversized pack: retried with backoff
+    EREMOTE_SHA: retry, // a pinned commit that could not be obtained (yet)
+    EREMOTE_URL: stall, // a URL that is refused (not https, credentials in it, ssh, a path)
+    EREMOTE_UNSUPPORTED: stall, // npm, archive, command sources: never fetched
+    ESTALE_ENTRIES: ignore, // a marketplace lists folders that do not exist next to real skills (a warning)
   },
   plugins: {
     ESOURCE: stall,

@@ -182,7 +182,8 @@ export class Daemon implements TriggerSink {
     const { ids, discover, reason } = this.queue.take();
     const todo = new Set(ids);
     if (discover) for (const id of await this.rediscover()) todo.add(id);
-    if (todo.size) await this.pass(reason, [...todo].sort());
+    // Only watch events name the folders that changed: then only those are discovered again.
+    if (todo.size) await this.pass(reason, [...todo].sort(), reason === 'watch' && !discover);
     this.armRetryTimer();
   }
 
@@ -202,10 +203,10 @@ export class Daemon implements TriggerSink {
     });
   }
 
-  private async pass(trigger: Trigger, ids: string[] | undefined): Promise<void> {
+  private async pass(trigger: Trigger, ids: string[] | undefined, incremental = false): Promise<void> {
     const waitMs = trigger === 'schedule' ? 0 : this.config.lockTimeoutSeconds * 1000;
     const t0 = Date.now();
-    const out = await this.runner.run({ type: 'pass', ids, waitMs });
+    const out = await this.runner.run({ type: 'pass', ids, waitMs, incremental });
     if (out.heap) this.jobHeap = out.heap;
     if (out.ok && !out.result) {
       for (const id of ids ?? []) this.reporter.plugins.forget(id); // none enabled: nothing to sync

@@ -15,11 +15,12 @@ import { withLock } from '../workspace/mutate.js';
 import { readMainState } from '../workspace/state.js';
 import { syncAll, type SyncResult } from '../workspace/sync.js';
 import { makeCollector } from './gc.js';
+import { refreshDiscovery } from './refresh.js';
 import type { IndexedPlugin } from './plugin-index.js';
 
 export type Job =
   /** A sync pass: every enabled plugin (ids undefined, also auto-enables) or some. */
-  | { type: 'pass'; ids?: string[]; waitMs: number }
+  | { type: 'pass'; ids?: string[]; waitMs: number; incremental?: boolean }
   /** Discover again (a path no known plugin owns changed). */
   | { type: 'discover' }
   /** Use this config from now on (startup and SIGHUP). */
@@ -35,6 +36,7 @@ export interface JobError {
 }
 
 export interface JobReport {
+  /** null: unchanged since the last report (or none yet). */
   discovery: { plugins: IndexedPlugin[]; errors: DiscoveryError[] } | null;
   /** Enabled, not adopted plugin ids on main. */
   enabled: string[];
@@ -73,6 +75,12 @@ function slim(ctx: Ctx): JobReport['discovery'] {
   };
 }
 
+function enabledIds(ctx: Ctx): string[] {
+  const out: string[] = [];
+  for (const [id, rec] of readMainState(ctx).plugins) if (rec.enabled && !rec.adopted) out.push(id);
+  return out.sort();
+}
+
 function errorOf(err: unknown): JobError {
   const e = toSkillsyncError(err);
   const holder = e.code === 'ELOCKED' ? ((e.data.holder as JobError['holder']) ?? null) : undefined;
@@ -82,6 +90,8 @@ function errorOf(err: unknown): JobError {
 export class JobExecutor {
   private ctx: Ctx | null = null;
   private stopping = false;
+  /** What the daemon last received as the discovery (JSON). */
+  private sentDiscovery = '';
   private readonly collect = makeCollector();
 
   constructor(private readonly log: Logger) {}
@@ -100,6 +110,7 @@ export class JobExecutor {
       switch (job.type) {
         case 'configure':
           this.ctx = openContext(job.config, this.log, { create: true });
+          this.sentDiscovery = '';
           return { ok: true };
         case 'gc':
           this.collect();
@@ -111,14 +122,19 @@ export class JobExecutor {
         }
         case 'pass': {
           const ctx = this.need();
-          const full = job.ids === undefined;
+          const ids = job.ids;
+          if (ids === undefined) {
+            const result = await this.locked(ctx, 'daemon sync', () => (autoEnable(ctx), syncAll(ctx)), job.waitMs);
+            return { ok: true, result, report: this.report(ctx) };
+          }
+          // Plugins that are not enabled have nothing to sync (enabling is a person's decision).
+          const enabled = new Set(enabledIds(ctx));
+          const only = ids.filter((id) => enabled.has(id));
+          if (!only.length) return { ok: true, report: this.report(ctx) };
           const result = await this.locked(
             ctx,
             'daemon sync',
-            () => {
-              if (full) autoEnable(ctx);
-              return syncAll(ctx, job.ids);
-            },
+            () => syncAll(ctx, only, { keepDiscovery: job.incremental === true && refreshDiscovery(ctx, only) }),
             job.waitMs,
           );
           return { ok: true, result, report: this.report(ctx) };
@@ -144,15 +160,19 @@ export class JobExecutor {
   }
 
   private report(ctx: Ctx): JobReport {
-    const enabled: string[] = [];
-    for (const [id, rec] of readMainState(ctx).plugins) if (rec.enabled && !rec.adopted) enabled.push(id);
+    const enabled = enabledIds(ctx);
     let openProposals = 0;
     try {
-      for (const r of listRefs(ctx.paths.gitdir, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
+      for (const r of listRefs(ctx.refs, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
     } catch {
       /* counted as 0 */
     }
-    return { discovery: slim(ctx), enabled: enabled.sort(), openProposals };
+    // The discovery crosses threads only when it changed: 10,000 skills are worth not cloning per pass.
+    const discovery = slim(ctx);
+    const sig = discovery ? JSON.stringify(discovery) : '';
+    if (sig === this.sentDiscovery) return { discovery: null, enabled, openProposals };
+    this.sentDiscovery = sig;
+    return { discovery, enabled, openProposals };
   }
 
   /** Take the workspace lock within waitMs, polling, and give up at once when stopping. */

@@ -71,7 +71,9 @@ export class WorkerRunner implements PassRunner {
   }
 
   private spawn(): Worker {
-    const w = new Worker(new URL('./pass-worker.js', import.meta.url));
+    // A small young generation: the pass thread's garbage is collected early instead of
+    // growing the heap (measured: ~70-85 MB committed for ~30 MB live at 50,000 files).
+    const w = new Worker(new URL('./pass-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     w.on('message', (m: FromWorker) => {
       if (m.type === 'log') this.log[m.level](m.msg, m.meta);
       else this.settle(m.id, m.result as JobResult);

@@ -6,12 +6,13 @@ import { startSchedule, type Schedule } from './scheduler.js';
 import type { SourceEnv, TriggerSink, TriggerSource } from './triggers.js';
 import { SourceWatcher, type WatchRoot } from './watcher.js';
 import { TargetWatchSource } from '../targets/watch-source.js';
+import { RemotePollSource } from '../remote/poller.js';
 
 export function watchRoots(cfg: Config, log: Logger): WatchRoot[] {
   const roots: WatchRoot[] = [];
   for (const s of cfg.sources) {
     if (s.kind === 'fs') roots.push({ kind: 'fs', path: s.path });
-    else {
+    else if (s.kind === 'git') {
       try {
         roots.push({ kind: 'git', path: resolveGitDir(s.gitdir) });
       } catch (err) {
@@ -97,5 +98,5 @@ export class ScheduleSource implements TriggerSource {
 
 /** The sources every daemon runs; the first full pass runs before any of them starts. */
 export function defaultSources(): TriggerSource[] {
-  return [new WatchSource(), new ScheduleSource(), new TargetWatchSource()];
+  return [new WatchSource(), new ScheduleSource(), new TargetWatchSource(), new RemotePollSource()];
 }

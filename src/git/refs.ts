@@ -1,337 +1,195 @@
 // Refs with git's own locking protocol, so skillsync and the git CLI can write the
 // same repository: `<ref>.lock` is created exclusively, the old value is checked
-// (compare-and-swap), the new value is written to the lock file and renamed over the
-// ref. isomorphic-git writes refs in place with no cross-process lock; not used here.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync, unlinkSync } from 'node:fs';
+// (compare-and-swap), the new value is written to the lock and renamed over the ref.
+// isomorphic-git writes refs in place with no cross-process lock; not used here.
+// A name that would clash with an existing ref as file and folder (`a` and `a/b`,
+// loose or packed) is refused before anything is written, as git refuses it.
+import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
 import { isOid } from './hash.js';
+import { LockFile, withLockFile, type LockOptions } from './lockfile.js';
+import { listLoose, looseKind, pruneEmptyDirs, readLoose, refPath } from './loose-refs.js';
+import { packedPath, packedWithPrefix, readPacked, writePacked, type PackedSnapshot } from './packed-refs.js';
 
-export type Logger = (level: 'info' | 'warn', message: string) => void;
-let log: Logger = () => {};
-export function setRefLogger(l: Logger): void {
-  log = l;
-}
-
-/** A lock file older than this, while we hold the workspace lock, is from a killed process. */
-const STALE_REF_LOCK_MS = 2000;
-
-function refPath(gitdir: string, name: string): string {
-  if (!/^(HEAD|refs\/[^\0]+)$/.test(name) || name.split('/').some((p) => p === '' || p === '.' || p === '..') || name.endsWith('.lock')) {
-    throw new SkillsyncError('EREF_NAME', `invalid ref name '${name}'`, { name });
-  }
-  return join(gitdir, name);
-}
-
-let packedCache: { path: string; mtimeMs: number; size: number; refs: Map<string, string>; sorted?: string[] } | null = null;
-
-/** Packed ref names in code-unit order, for prefix lookups by binary search. */
-function packedSorted(gitdir: string): string[] {
-  const refs = readPackedRefs(gitdir);
-  if (packedCache && packedCache.refs === refs) {
-    packedCache.sorted ??= [...refs.keys()].sort();
-    return packedCache.sorted;
-  }
-  return [...refs.keys()].sort();
-}
-
-export function readPackedRefs(gitdir: string): Map<string, string> {
-  const path = join(gitdir, 'packed-refs');
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    return new Map();
-  }
-  if (packedCache && packedCache.path === path && packedCache.mtimeMs === st.mtimeMs && packedCache.size === st.size) return packedCache.refs;
-  const refs = new Map<string, string>();
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line || line.startsWith('#') || line.startsWith('^')) continue;
-    const sp = line.indexOf(' ');
-    if (sp === 40) refs.set(line.slice(41), line.slice(0, 40));
-  }
-  packedCache = { path, mtimeMs: st.mtimeMs, size: st.size, refs };
-  return refs;
-}
-
-function readLooseRef(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
-    throw err;
-  }
-}
-
-/** The oid a ref points at (following symbolic refs), or null when it does not exist. */
-export function readRef(gitdir: string, name: string): string | null {
-  for (let depth = 0; depth < 5; depth++) {
-    const v = readLooseRef(refPath(gitdir, name)) ?? readPackedRefs(gitdir).get(name) ?? null;
-    if (v === null) return null;
-    if (v.startsWith('ref: ')) {
-      name = v.slice(5).trim();
-      continue;
-    }
-    if (!isOid(v)) throw new SkillsyncError('ECORRUPT', `ref ${name} does not hold an object id`, { name, value: String(v).slice(0, 60) });
-    return v;
-  }
-  throw new SkillsyncError('ECORRUPT', `symbolic ref loop at ${name}`, { name });
-}
-
-function acquireRefLock(gitdir: string, name: string): string {
-  return acquireLockFile(refPath(gitdir, name), name);
-}
-
-/** git's lock protocol for any file: create `<file>.lock` exclusively; stale locks are removed. */
-const knownDirs = new Set<string>();
-
-function acquireLockFile(file: string, name: string): string {
-  const lockPath = file + '.lock';
-  const dir = dirname(lockPath);
-  if (!knownDirs.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    knownDirs.add(dir);
-  }
-  // Wait long enough for a lock of a killed process to count as stale and be removed.
-  const deadline = Date.now() + STALE_REF_LOCK_MS + 1000;
-  for (;;) {
-    try {
-      closeSync(openSync(lockPath, 'wx', 0o644));
-      return lockPath;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        knownDirs.delete(dir); // pruned meanwhile
-        mkdirSync(dir, { recursive: true });
-        continue;
-      }
-      if (code !== 'EEXIST') throw err;
-      let age = 0;
-      try {
-        age = Date.now() - statSync(lockPath).mtimeMs;
-      } catch {
-        continue; // released meanwhile
-      }
-      if (age > STALE_REF_LOCK_MS) {
-        // git holds a ref lock for milliseconds; an old one is from a process that died.
-        log('warn', `removing stale ref lock ${lockPath} (${Math.round(age / 1000)} s old)`);
-        rmSync(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new SkillsyncError('EREF_LOCKED', `ref ${name} is locked by another process (${lockPath}); try again`, { name }, 'retry');
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
-  }
-}
+export type { RefLogger } from './lockfile.js';
 
 function casMismatch(name: string, expected: string | null, actual: string | null): SkillsyncError {
   return new SkillsyncError(
     'EREF_CHANGED',
     `ref ${name} changed while we worked (expected ${expected ?? 'none'}, found ${actual ?? 'none'}); run the command again`,
     { name, expected, actual },
-    'retry',
   );
 }
 
-/**
- * Point `name` at `oid`. expected: the value it must have now (null = must not exist,
- * undefined = no check). Throws EREF_CHANGED when someone else moved it.
- */
-export function updateRef(gitdir: string, name: string, oid: string, expected?: string | null): void {
-  if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
-  const lockPath = acquireRefLock(gitdir, name);
-  let renamed = false;
-  try {
-    const current = readRef(gitdir, name);
-    if (expected !== undefined && current !== expected) throw casMismatch(name, expected, current);
-    const fd = openSync(lockPath, 'w');
-    writeSync(fd, `${oid}\n`);
-    closeSync(fd);
-    renameSync(lockPath, refPath(gitdir, name));
-    renamed = true;
-  } finally {
-    if (!renamed) rmSync(lockPath, { force: true });
-  }
-}
+/** The refs of one repository; keeps the parsed packed-refs while the file is unchanged. */
+export class Refs {
+  private snap: PackedSnapshot | null = null;
 
-/** Delete a ref (loose and packed). expected as in updateRef. Returns false when it did not exist. */
-export function deleteRef(gitdir: string, name: string, expected?: string | null): boolean {
-  const lockPath = acquireRefLock(gitdir, name);
-  try {
-    const current = readRef(gitdir, name);
-    if (expected !== undefined && current !== expected) throw casMismatch(name, expected, current);
-    if (current === null) return false;
-    if (readPackedRefs(gitdir).has(name)) removePacked(gitdir, name);
-    try {
-      unlinkSync(refPath(gitdir, name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    pruneEmptyDirs(gitdir, dirname(refPath(gitdir, name)));
-    return true;
-  } finally {
-    rmSync(lockPath, { force: true });
-  }
-}
+  constructor(
+    readonly gitdir: string,
+    readonly opts: LockOptions = {},
+  ) {}
 
-function removePacked(gitdir: string, name: string): void {
-  const lockPath = acquireLockFile(join(gitdir, 'packed-refs'), 'packed-refs');
-  try {
-    const path = join(gitdir, 'packed-refs');
-    const lines = readFileSync(path, 'utf8').split('\n');
-    const out: string[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i];
-      if (l.length > 41 && l.slice(41) === name && !l.startsWith('#')) {
-        if (lines[i + 1]?.startsWith('^')) i++; // its peeled line
+  packed(): PackedSnapshot {
+    return (this.snap = readPacked(this.gitdir, this.snap));
+  }
+
+  /** The oid a ref points at (following symbolic refs), or null when it does not exist. */
+  read(name: string): string | null {
+    for (let depth = 0; depth < 5; depth++) {
+      const v = readLoose(refPath(this.gitdir, name)) ?? this.packed().refs.get(name) ?? null;
+      if (v === null) return null;
+      if (v.startsWith('ref: ')) {
+        name = v.slice(5).trim();
         continue;
       }
-      out.push(l);
+      if (!isOid(v)) throw new SkillsyncError('ECORRUPT', `ref ${name} does not hold an object id`, { name, value: String(v).slice(0, 60) });
+      return v;
     }
-    const fd = openSync(lockPath, 'w');
-    writeSync(fd, out.join('\n'));
-    closeSync(fd);
-    renameSync(lockPath, path);
-    packedCache = null;
-  } finally {
-    rmSync(lockPath, { force: true });
+    throw new SkillsyncError('ECORRUPT', `symbolic ref loop at ${name}`, { name });
   }
-}
 
-function pruneEmptyDirs(gitdir: string, dir: string): void {
-  knownDirs.clear();
-  const stop = [join(gitdir, 'refs'), join(gitdir, 'refs', 'heads'), join(gitdir, 'refs', 'tags')];
-  while (dir.startsWith(join(gitdir, 'refs')) && !stop.includes(dir)) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      return;
-    }
-    dir = dirname(dir);
+  /** All refs under a prefix, loose overriding packed. */
+  list(prefix: string): Map<string, string> {
+    const out = new Map<string, string>();
+    const snap = this.packed();
+    for (const n of packedWithPrefix(snap, prefix)) out.set(n, snap.refs.get(n)!);
+    return listLoose(this.gitdir, prefix, out);
   }
-}
 
-/** All refs under a prefix (e.g. 'refs/heads/proposals/'), loose overriding packed. */
-export function listRefs(gitdir: string, prefix: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const packed = readPackedRefs(gitdir);
-  if (packed.size) {
-    const names = packedSorted(gitdir);
-    let lo = 0;
-    let hi = names.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (names[mid] < prefix) lo = mid + 1;
-      else hi = mid;
+  /** An existing ref that makes `name` impossible to create (file/folder clash), or null. */
+  conflict(name: string): string | null {
+    const parts = name.split('/');
+    const snap = this.packed();
+    for (let i = 2; i < parts.length; i++) {
+      const p = parts.slice(0, i).join('/');
+      if (snap.refs.has(p) || looseKind(this.gitdir, p) === 'file') return p;
     }
-    for (let i = lo; i < names.length && names[i].startsWith(prefix); i++) out.set(names[i], packed.get(names[i])!);
+    const under = packedWithPrefix(snap, name + '/')[0];
+    if (under) return under;
+    if (looseKind(this.gitdir, name) === 'dir') {
+      const loose = listLoose(this.gitdir, name + '/');
+      if (loose.size) return [...loose.keys()][0];
+    }
+    return null;
   }
-  const baseDir = prefix.endsWith('/') ? prefix.slice(0, -1) : dirname(prefix);
-  const walk = (rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(gitdir, rel));
-    } catch {
-      return;
+
+  /** Throw EREF_CONFLICT when creating `name` would clash with an existing ref. */
+  assertCreatable(name: string): void {
+    const long = name.split('/').find((p) => Buffer.byteLength(p) + '.lock'.length > 255);
+    if (long !== undefined) {
+      throw new SkillsyncError('EREF_NAME', `cannot create ref ${name}: its part ${JSON.stringify(long.slice(0, 40))}... is ${Buffer.byteLength(long)} bytes, too long for a file name with its .lock; use a shorter name`, { name });
     }
-    for (const n of names) {
-      const r = `${rel}/${n}`;
-      if (n.endsWith('.lock') || n.startsWith('.')) continue;
-      const full = join(gitdir, r);
-      let st;
+    const other = this.conflict(name);
+    if (other) {
+      throw new SkillsyncError(
+        'EREF_CONFLICT',
+        `cannot create ref ${name}: ref ${other} exists and git cannot hold both; delete or rename ${other} with git (git update-ref -d ${other}), then run the command again`,
+        { name, other },
+      );
+    }
+  }
+
+  /** Point `name` at `oid`. expected: its value now (null = must not exist, undefined = no check). */
+  update(name: string, oid: string, expected?: string | null): void {
+    if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
+    const path = refPath(this.gitdir, name);
+    if (this.read(name) === null) this.assertCreatable(name);
+    withLockFile(path, `ref ${name}`, this.opts, (lock) => {
+      const current = this.read(name);
+      if (expected !== undefined && current !== expected) throw casMismatch(name, expected, current);
+      lock.write(`${oid}\n`);
+      lock.commit();
+    });
+  }
+
+  /** Delete a ref (loose and packed). Returns false when it did not exist. */
+  delete(name: string, expected?: string | null): boolean {
+    const path = refPath(this.gitdir, name);
+    return withLockFile(path, `ref ${name}`, this.opts, () => {
+      const current = this.read(name);
+      if (expected !== undefined && current !== expected) throw casMismatch(name, expected, current);
+      if (current === null) return false;
+      if (this.packed().refs.has(name)) this.rewritePacked((refs) => refs.delete(name));
       try {
-        st = statSync(full);
+        unlinkSync(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      pruneEmptyDirs(this.gitdir, dirname(path));
+      return true;
+    });
+  }
+
+  /** Rewrite packed-refs under its lock; edit returns false to write nothing. */
+  private rewritePacked(edit: (refs: Map<string, string>) => boolean | void): void {
+    withLockFile(packedPath(this.gitdir), 'packed-refs', this.opts, (lock) => {
+      const refs = new Map(this.packed().refs);
+      if (edit(refs) === false) return;
+      writePacked(lock, refs);
+      this.snap = null;
+    });
+  }
+
+  /**
+   * Move loose refs under the prefixes into packed-refs (`git pack-refs`), so a pass
+   * reads one file. Each loose ref is removed under its own lock, only if unchanged.
+   */
+  pack(prefixes: string[]): number {
+    const loose = new Map<string, string>();
+    this.rewritePacked((refs) => {
+      for (const prefix of prefixes) for (const [name, oid] of listLoose(this.gitdir, prefix)) loose.set(name, oid);
+      if (loose.size === 0) return false;
+      for (const [name, oid] of loose) refs.set(name, oid);
+    });
+    for (const [name, oid] of loose) {
+      let lock: LockFile;
+      try {
+        lock = LockFile.acquire(join(this.gitdir, name), `ref ${name}`, this.opts);
       } catch {
-        continue;
+        continue; // busy: it stays loose, which is fine
       }
-      if (st.isDirectory()) walk(r);
-      else if (r.startsWith(prefix)) {
-        const v = readLooseRef(full);
-        if (v && isOid(v)) out.set(r, v);
-      }
-    }
-  };
-  walk(baseDir);
-  return out;
-}
-
-export function refExists(gitdir: string, name: string): boolean {
-  return existsSync(refPath(gitdir, name)) || readPackedRefs(gitdir).has(name);
-}
-
-/**
- * Move loose refs under the given prefixes into packed-refs (what `git pack-refs`
- * does), so a pass reads one file instead of thousands. Each loose ref is removed
- * under its own lock and only if it still holds the value that was packed.
- */
-export function packRefs(gitdir: string, prefixes: string[]): number {
-  const lockPath = acquireLockFile(join(gitdir, 'packed-refs'), 'packed-refs');
-  let loose = new Map<string, string>();
-  try {
-    const packed = new Map(readPackedRefs(gitdir));
-    for (const prefix of prefixes) {
-      for (const [name, oid] of listRefs(gitdir, prefix)) {
-        if (existsSync(join(gitdir, name))) loose.set(name, oid);
+      try {
+        if (readLoose(join(this.gitdir, name)) === oid) unlinkSync(join(this.gitdir, name));
+        pruneEmptyDirs(this.gitdir, dirname(join(this.gitdir, name)));
+      } finally {
+        lock.rollback();
       }
     }
-    if (loose.size === 0) return 0;
-    for (const [name, oid] of loose) packed.set(name, oid);
-    const names = [...packed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    const body = '# pack-refs with: sorted \n' + names.map((n) => `${packed.get(n)} ${n}\n`).join('');
-    const fd = openSync(lockPath, 'w');
-    writeSync(fd, body);
-    closeSync(fd);
-    renameSync(lockPath, join(gitdir, 'packed-refs'));
-    packedCache = null;
-  } finally {
-    rmSync(lockPath, { force: true });
+    return loose.size;
   }
-  for (const [name, oid] of loose) {
-    let refLock: string;
-    try {
-      refLock = acquireRefLock(gitdir, name);
-    } catch {
-      continue; // busy: it stays loose, which is fine
-    }
-    try {
-      if (readLooseRef(join(gitdir, name)) === oid) unlinkSync(join(gitdir, name));
-      pruneEmptyDirs(gitdir, dirname(join(gitdir, name)));
-    } finally {
-      rmSync(refLock, { force: true });
-    }
-  }
-  return loose.size;
-}
 
-/**
- * Create many refs at once directly in packed-refs, as `git clone` does: one file
- * written under packed-refs.lock instead of thousands of loose files. Each name must
- * not exist yet (loose or packed); otherwise nothing is written and EREF_CHANGED is thrown.
- */
-export function createPackedRefs(gitdir: string, refs: Map<string, string>): void {
-  const lockPath = acquireLockFile(join(gitdir, 'packed-refs'), 'packed-refs');
-  let renamed = false;
-  try {
-    const packed = new Map(readPackedRefs(gitdir));
-    for (const [name, oid] of refs) {
-      if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
-      refPath(gitdir, name);
-      if (packed.has(name) || existsSync(join(gitdir, name)) || existsSync(join(gitdir, name) + '.lock')) {
-        throw casMismatch(name, null, packed.get(name) ?? readLooseRef(join(gitdir, name)));
+  /**
+   * Create many refs at once in packed-refs, as `git clone` does. Each name must not
+   * exist yet or clash with a ref; otherwise nothing is written.
+   */
+  createPacked(refs: Map<string, string>): void {
+    this.rewritePacked((packed) => {
+      for (const [name, oid] of refs) {
+        if (!isOid(oid)) throw new SkillsyncError('EREF_VALUE', `not an object id: ${oid}`, { oid });
+        const path = refPath(this.gitdir, name);
+        if (packed.has(name) || looseKind(this.gitdir, name) || looseKind(this.gitdir, name + '.lock')) {
+          throw casMismatch(name, null, packed.get(name) ?? readLoose(path));
+        }
+        this.assertCreatable(name);
       }
-      packed.set(name, oid);
-    }
-    const names = [...packed.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    const fd = openSync(lockPath, 'w');
-    writeSync(fd, '# pack-refs with: sorted \n' + names.map((n) => `${packed.get(n)} ${n}\n`).join(''));
-    closeSync(fd);
-    renameSync(lockPath, join(gitdir, 'packed-refs'));
-    renamed = true;
-    packedCache = null;
-  } finally {
-    if (!renamed) rmSync(lockPath, { force: true });
+      for (const [name, oid] of refs) packed.set(name, oid);
+    });
   }
 }
+
+/** Every ref these ops would create can be created: no file/folder clash (checked before a commit point). */
+export function assertRefsCreatable(refs: Refs, ops: { name: string; oid: string | null }[]): void {
+  for (const op of ops) if (op.oid !== null && refs.read(op.name) === null) refs.assertCreatable(op.name);
+}
+
+export type RefsLike = string | Refs;
+const refsOf = (r: RefsLike): Refs => (typeof r === 'string' ? new Refs(r) : r);
+
+export const readRef = (r: RefsLike, name: string) => refsOf(r).read(name);
+export const listRefs = (r: RefsLike, prefix: string) => refsOf(r).list(prefix);
+export const updateRef = (r: RefsLike, name: string, oid: string, expected?: string | null) => refsOf(r).update(name, oid, expected);
+export const deleteRef = (r: RefsLike, name: string, expected?: string | null) => refsOf(r).delete(name, expected);
+export const packRefs = (r: RefsLike, prefixes: string[]) => refsOf(r).pack(prefixes);
+export const createPackedRefs = (r: RefsLike, refs: Map<string, string>) => refsOf(r).createPacked(refs);

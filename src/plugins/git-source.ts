@@ -16,6 +16,8 @@ export interface GitSourceTree extends SourceTree {
   /** Root tree of the followed ref (+ sub-path). */
   readonly tree: string;
   readonly commit: string;
+  /** The remote URL when this is a cache repository of one. */
+  readonly remote?: string;
   /** The tree entry at rel, or null. */
   entry(rel: string): TreeEntry | null;
   /** Content identity for discovery's cache: the blob oid. */
@@ -47,9 +49,18 @@ function cleanRel(rel: string): string {
   return parts.join('/');
 }
 
-export function createGitSource(repoPath: string, ref: string, subPath = ''): GitSourceTree {
+export interface GitSourceOptions {
+  /** How messages name it (default `<repoPath>@<ref>[:<sub>]`). */
+  display?: string;
+  /** The remote URL (effective, no credentials) when the repository is a cache of one. */
+  remote?: string;
+  /** Reuse an object store (several plugins of one remote repository). */
+  store?: ObjectStore;
+}
+
+export function createGitSource(repoPath: string, ref: string, subPath = '', opts: GitSourceOptions = {}): GitSourceTree {
   const gitdir = resolveGitDir(repoPath);
-  const store = new ObjectStore(gitdir, { checkTrees: 'object' }); // a stranger's trees
+  const store = opts.store ?? new ObjectStore(gitdir, { checkTrees: 'object' }); // a stranger's trees
   let commit = resolveCommitish(gitdir, ref);
   let obj = store.read(commit);
   while (obj.type === 'tag') {
@@ -72,8 +83,9 @@ export function createGitSource(repoPath: string, ref: string, subPath = ''): Gi
     e.mode === '40000' ? 'dir' : e.mode === '120000' ? 'symlink' : e.mode === '160000' ? 'other' : 'file';
   return {
     kind: 'git',
-    display: `${repoPath}@${ref}${sub ? ':' + sub : ''}`,
+    display: opts.display ?? `${repoPath}@${ref}${sub ? ':' + sub : ''}`,
     root: gitdir,
+    ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
     store,
     tree,
     commit,

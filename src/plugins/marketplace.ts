@@ -1,6 +1,6 @@
 // Marketplace catalogs: a root whose `.claude-plugin/marketplace.json` (or Codex's
 // `.agents/plugins/marketplace.json`, or `.cursor-plugin/marketplace.json`) lists
-// plugins. Only local entries are followed; nothing is ever fetched or run.
+// plugins. Parsing never fetches or runs anything.
 //
 // Formats checked against real repositories:
 // * anthropics/claude-code: {name, owner, plugins: [{name, source: "./plugins/x",
@@ -10,13 +10,16 @@
 //   defined entirely by its entry.
 // * Claude Code docs: `metadata.pluginRoot` is the base of *bare* source names
 //   ("source": "formatter" -> <pluginRoot>/formatter); "./x" sources are relative to
-//   the marketplace root. Object sources ({source: "github"|"url"|"git-subdir"|"npm"
-//   |...}) are remote: reported as EREMOTE_SOURCE for that entry only.
+//   the marketplace root. Object sources {source: "github"|"url"|"git-subdir", ...}
+//   are remote entries (see remote-entry.ts); npm, archive, command and ssh sources are
+//   refused with one line for that entry only.
 // * Codex (.agents/plugins/marketplace.json): `"source": {"source": "local",
 //   "path": "./plugins/x"}` is a local path; other object kinds are remote.
 import { SkillsyncError } from '../core/errors.js';
 import { displayName, validatePluginId } from '../core/names.js';
 import { cleanDescription, declaredSkillPaths, isObject, resolveDeclaredPath, versionProblem } from './manifest.js';
+import { remoteRef } from './remote-entry.js';
+import type { RemoteRef } from './types.js';
 
 /** Marketplace files in order of precedence (the first one present is used). */
 export const MARKETPLACE_FILES: readonly string[] = [
@@ -31,8 +34,10 @@ export interface MarketplaceEntry {
   where: string;
   /** Validated plugin id. */
   name: string;
-  /** Plugin folder relative to the source root. */
+  /** Plugin folder relative to the source root ('' for a remote entry). */
   path: string;
+  /** The repository and folder of a remote entry. */
+  remote?: RemoteRef;
   version?: string;
   description?: string;
   strict: boolean;
@@ -102,22 +107,28 @@ export function parseMarketplace(value: unknown, base: string, file: string): Pa
       return;
     }
     const name = raw.name;
-    const fail = (code: string, message: string) => problems.push({ where, name, code, message: `plugin ${displayName(name)} (${where}): ${message}` });
+    const fail = (code: string, message: string) => problems.push({ where, name, code, message: `plugin ${displayName(name)} (${where})${code === 'EREMOTE_UNSUPPORTED' ? ' ' : ': '}${message}` });
 
     // Where the plugin lives.
     let declared: unknown = raw.source;
     if (isObject(declared) && declared.source === 'local') declared = declared.path; // Codex local source
     if (declared === undefined) return void fail('EMANIFEST', 'has no "source"; set it to the plugin folder, e.g. "./plugins/' + name + '"');
-    if (typeof declared !== 'string' || SCHEME.test(declared) || declared.startsWith('git@')) {
-      return void fail('EREMOTE_SOURCE', `source ${describeRemote(raw.source)} is remote; skillsync only reads local folders, so clone it and add it as its own source`);
-    }
-    const bare = !(declared === '.' || declared.startsWith('./') || declared.startsWith('../') || declared.startsWith('/'));
-    let path: string;
-    try {
-      if (bare && pluginRoot === null) throw new SkillsyncError('EPATH_ESCAPE', `source is relative to metadata.pluginRoot, which is invalid: ${pluginRootError}`);
-      path = resolveDeclaredPath(bare ? (pluginRoot ?? base) : base, declared, 'source');
-    } catch (err) {
-      return void fail((err as SkillsyncError).code ?? 'EMANIFEST', (err as Error).message);
+    let remote: RemoteRef | undefined;
+    let path = '';
+    if (isObject(declared) || (typeof declared === 'string' && (SCHEME.test(declared) || declared.startsWith('git@')))) {
+      const r = remoteRef(isObject(declared) ? declared : { source: 'url', url: declared });
+      if ('code' in r) return void fail(r.code, r.message);
+      remote = r;
+    } else if (typeof declared !== 'string') {
+      return void fail('EMANIFEST', `source ${describeRemote(declared)} is neither a folder nor a repository`);
+    } else {
+      const bare = !(declared === '.' || declared.startsWith('./') || declared.startsWith('../') || declared.startsWith('/'));
+      try {
+        if (bare && pluginRoot === null) throw new SkillsyncError('EPATH_ESCAPE', `source is relative to metadata.pluginRoot, which is invalid: ${pluginRootError}`);
+        path = resolveDeclaredPath(bare ? (pluginRoot ?? base) : base, declared, 'source');
+      } catch (err) {
+        return void fail((err as SkillsyncError).code ?? 'EMANIFEST', (err as Error).message);
+      }
     }
 
     const warnings: string[] = [];
@@ -129,7 +140,7 @@ export function parseMarketplace(value: unknown, base: string, file: string): Pa
     let skills: string[] | undefined;
     if (raw.skills !== undefined) {
       try {
-        skills = declaredSkillPaths(raw.skills, `${where}: "skills"`).map((p) => resolveDeclaredPath(path, p, 'skills path'));
+        skills = declaredSkillPaths(raw.skills, `${where}: "skills"`).map((p) => resolveDeclaredPath(remote?.path ?? path, p, 'skills path'));
       } catch (err) {
         return void fail((err as SkillsyncError).code ?? 'EMANIFEST', (err as Error).message);
       }
@@ -140,7 +151,7 @@ export function parseMarketplace(value: unknown, base: string, file: string): Pa
       if (p === null) version = raw.version as string;
       else warnings.push(`${where}: version ${p}; ignored`);
     }
-    entries.push({ index, where, name, path, version, description: cleanDescription(raw.description), strict, skills, warnings });
+    entries.push({ index, where, name, path, ...(remote ? { remote } : {}), version, description: cleanDescription(raw.description), strict, skills, warnings });
   });
   return { entries, problems };
 }

@@ -44,6 +44,27 @@ export interface SkillDecl {
   warnings: string[];
 }
 
+/** Where a plugin was found: the configured source and the folder in it (a remote entry: `<url>#<path>`). */
+export interface PluginOrigin {
+  source: string;
+  folder: string;
+}
+
+/** A marketplace entry whose plugin lives in another repository (or another commit of its own). */
+export interface RemoteRef {
+  /** An https URL as written (`owner/repo` already expanded), or '.' for the marketplace's own repository. */
+  url: string;
+  ref?: string;
+  sha?: string;
+  /** Plugin folder inside that repository ('' = its root). */
+  path: string;
+}
+
+/** Resolves remote marketplace entries from what was fetched; never touches the network. */
+export interface RemoteResolver {
+  resolve(ref: RemoteRef, from: SourceTree, pluginId: string): { source: SourceTree; path: string; folder: string } | { code: string; message: string };
+}
+
 export interface PluginManifest {
   /** Plugin id: validated, safe as a path segment and inside a git ref name. */
   id: string;
@@ -56,6 +77,8 @@ export interface PluginManifest {
   path: string;
   /** The manifest file that defined it, relative to the source root, when there is one. */
   manifestPath?: string;
+  /** Where it was found; a same-id plugin from another origin is not an update of this one. */
+  origin: PluginOrigin;
   skills: SkillDecl[];
   warnings: string[];
 }
@@ -75,4 +98,6 @@ export interface DiscoveryError {
 export interface DiscoveryResult {
   plugins: PluginManifest[];
   errors: DiscoveryError[];
+  /** Problems that hide nothing (a duplicate id in a later source, stale marketplace entries). */
+  warnings?: DiscoveryError[];
 }

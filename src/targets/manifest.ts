@@ -14,8 +14,6 @@ export interface TargetManifest {
   entries: Map<string, RecordedEntry>;
   /** The last pass's error for this target (it could not be written), shown by `status`. */
   error: string | null;
-  /** Skills whose front matter name differs from the workspace name, already warned about. */
-  warned: string[];
 }
 
 /** The folder that holds every target manifest. */
@@ -28,8 +26,8 @@ export function manifestFile(ctx: Ctx, targetPath: string): string {
 }
 
 export function readManifest(ctx: Ctx, targetPath: string): TargetManifest {
-  const m: TargetManifest = { path: targetPath, entries: new Map(), error: null, warned: [] };
-  let raw: { path?: string; entries?: Record<string, RecordedEntry>; error?: string | null; warned?: string[] };
+  const m: TargetManifest = { path: targetPath, entries: new Map(), error: null };
+  let raw: { path?: string; entries?: Record<string, RecordedEntry>; error?: string | null };
   try {
     raw = JSON.parse(readFileSync(manifestFile(ctx, targetPath), 'utf8'));
   } catch {
@@ -40,11 +38,10 @@ export function readManifest(ctx: Ctx, targetPath: string): TargetManifest {
     if (v && (v.mode === 'copy' || v.mode === 'symlink')) m.entries.set(k, v);
   }
   m.error = typeof raw.error === 'string' ? raw.error : null;
-  m.warned = Array.isArray(raw.warned) ? raw.warned.filter((x) => typeof x === 'string') : [];
   return m;
 }
 
 export function writeManifest(ctx: Ctx, m: TargetManifest): void {
   const entries = Object.fromEntries([...m.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  writeFileAtomic(manifestFile(ctx, m.path), JSON.stringify({ path: m.path, entries, error: m.error, warned: m.warned }));
+  writeFileAtomic(manifestFile(ctx, m.path), JSON.stringify({ path: m.path, entries, error: m.error }));
 }

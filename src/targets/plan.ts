@@ -57,6 +57,8 @@ function describe(d: DiskEntry): string {
   }
 }
 
+const leftWithEdit = (skill: string) => `'${skill}' left the workspace while its folder held an edit; the folder is left as it is and no longer managed`;
+
 function planOne(i: PlanInput, skill: string, want: string | undefined, rec: RecordedEntry | undefined, disk: DiskEntry): Action[] {
   const link = want !== undefined ? i.linkFor(skill) : undefined;
   // Not ours: never touched, only reported (a link to exactly our live entry is ours in effect).
@@ -93,6 +95,7 @@ function planOne(i: PlanInput, skill: string, want: string | undefined, rec: Rec
     return i.mode === 'symlink' ? [{ op: 'link', skill, link: link! }] : [{ op: 'copy', skill, tree: want, replaces: 'nothing' }];
   }
   if (disk.kind === 'unreadable') {
+    if (want === undefined) return [{ op: 'forget', skill, warning: leftWithEdit(skill) }];
     return [{ op: 'hold', skill, reason: `the folder cannot be published as it is: ${disk.reason}` }];
   }
   if (disk.kind !== 'dir') {
@@ -105,7 +108,7 @@ function planOne(i: PlanInput, skill: string, want: string | undefined, rec: Rec
     if (want !== undefined && disk.tree === want) return [{ op: 'record', skill, entry: { mode: 'copy', tree: want } }];
     if (rec.held && rec.held.tree === disk.tree) return [{ op: 'hold', skill, reason: rec.held.reason }];
     if (want === undefined) {
-      return [{ op: 'forget', skill, warning: `'${skill}' left the workspace while its folder held an edit; the folder is left as it is and no longer managed` }];
+      return [{ op: 'forget', skill, warning: leftWithEdit(skill) }];
     }
     if (base === null) return [{ op: 'hold', skill, reason: 'the folder changed before skillsync finished writing it; move it away to get a fresh copy' }];
     return [{ op: 'capture', skill, base, tree: disk.tree }];

@@ -3,13 +3,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { ObjectStore } from '../git/objects.js';
 import { initBareRepo } from '../git/repo.js';
-import { setRefLogger } from '../git/refs.js';
+import { Refs } from '../git/refs.js';
+import { sweepRegisteredLocks, type RefLogger } from '../git/lockfile.js';
+import { join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
 import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './paths.js';
 import type { DiscoveryResult } from '../plugins/types.js';
+import type { DiscoveryCache } from '../plugins/discovery-cache.js';
 
 export interface Identity {
   name: string;
@@ -20,6 +23,8 @@ export interface Ctx {
   config: Config;
   paths: WorkspacePaths;
   store: ObjectStore;
+  /** Refs of workspace.git, with the logger and the registry of the ref locks we take. */
+  refs: Refs;
   lock: WorkspaceLock;
   log: Logger;
   identity: Identity;
@@ -27,6 +32,8 @@ export interface Ctx {
   now: () => number;
   /** Discovery result, computed once per command or pass. */
   discovered?: DiscoveryResult;
+  /** Discovery's per-file cache and the text last saved of it (see workspace/discovery.ts). */
+  discoveryCache?: { cache: DiscoveryCache; saved: string };
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
@@ -44,7 +51,8 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     }
     initWorkspaceDirs(paths);
   }
-  setRefLogger((level, msg) => log[level](msg));
+  const refLog: RefLogger = (level, msg) => log[level](msg);
+  const registry = join(paths.tmp, 'ref-locks');
   try {
     installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
   } catch (err) {
@@ -54,7 +62,9 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     config,
     paths,
     store: new ObjectStore(paths.gitdir),
-    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m)),
+    refs: new Refs(paths.gitdir, { log: refLog, registry }),
+    // Holding the workspace lock, every ref lock a killed skillsync left is removed.
+    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, refLog)),
     log,
     identity: {
       name: process.env.SKILLSYNC_AUTHOR_NAME || 'skillsync',

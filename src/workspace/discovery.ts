@@ -1,65 +1,83 @@
-// Discover the plugins of every configured source, once per command or pass.
-// A source that cannot be opened is a discovery error; it never hides the others.
-import { existsSync } from 'node:fs';
+// Discover the plugins of every configured source, once per command or pass, from
+// local folders, local git repositories and the cache repositories of remote ones
+// (fetching is a separate step: discovery never uses the network). A source that
+// cannot be opened is a discovery error; it never hides the others.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFsSource } from '../plugins/fs-source.js';
 import { createGitSource } from '../plugins/git-source.js';
-import { discoverAll, exportDiscoveryCache, importDiscoveryCache } from '../plugins/discover.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { discoverAll } from '../plugins/discover.js';
+import { DiscoveryCache } from '../plugins/discovery-cache.js';
 import { writeFileAtomic } from '../git/fsutil.js';
+import { RemoteRepos } from '../remote/sources.js';
+import { redactUrl } from '../remote/url.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import { SkillsyncError } from '../core/errors.js';
+import type { SourceSpec } from '../config.js';
 import { withWorkspaceNames } from '../targets/bound-names.js';
+
+function displayOf(s: SourceSpec): string {
+  if (s.kind === 'fs') return s.path;
+  if (s.kind === 'git') return `${s.gitdir}@${s.ref}${s.path ? ':' + s.path : ''}`;
+  return `${redactUrl(s.url)}@${s.ref ?? 'HEAD'}${s.path ? ':' + s.path : ''}`;
+}
 
 export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
   if (ctx.discovered && !fresh) return ctx.discovered;
   const trees: SourceTree[] = [];
+  const origins: string[] = [];
   const errors: DiscoveryResult['errors'] = [];
-  for (const s of ctx.config.sources) {
-    const display = s.kind === 'fs' ? s.path : `${s.gitdir}@${s.ref}${s.path ? ':' + s.path : ''}`;
+  const repos = new RemoteRepos(ctx.paths.cache, ctx.config.remote);
+  ctx.config.sources.forEach((s, i) => {
+    const display = displayOf(s);
     try {
       if (s.kind === 'fs') {
         if (!existsSync(s.path)) throw new SkillsyncError('ESOURCE_MISSING', `plugin source ${s.path} does not exist`, {});
         trees.push(createFsSource(s.path));
-      } else {
+      } else if (s.kind === 'git') {
         trees.push(createGitSource(s.gitdir, s.ref, s.path));
+      } else {
+        trees.push(repos.openSource(s, `sources[${i}]`));
       }
+      origins.push(display);
     } catch (err) {
       const e = err as SkillsyncError;
       errors.push({ source: display, path: '', code: e.code ?? 'ESOURCE', message: e.message });
     }
-  }
-  loadDiscoveryCache(ctx);
-  const res = discoverAll(trees);
-  saveDiscoveryCache(ctx);
+  });
+  const cache = discoveryCache(ctx);
+  const remote = repos.resolver();
+  const res = discoverAll(trees, (_s, i) => ({ cache, remote, origin: origins[i] }));
+  saveDiscoveryCache(ctx, cache);
   // Skills renamed for this workspace (`names:`, `enable --name`) keep their upstream path.
-  ctx.discovered = { plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors] };
+  ctx.discovered = { plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors], warnings: res.warnings ?? [] };
   return ctx.discovered;
 }
 
-// Discovery's per-file cache, kept in the workspace between one-shot commands.
-const loaded = new WeakSet<Ctx>();
-let savedText = '';
-
-function loadDiscoveryCache(ctx: Ctx): void {
-  if (loaded.has(ctx)) return;
-  loaded.add(ctx);
+// Discovery's per-file cache: kept on the context (a daemon's lives as long as it does),
+// loaded from and saved to the workspace so one-shot commands share it.
+function discoveryCache(ctx: Ctx): DiscoveryCache {
+  if (ctx.discoveryCache) return ctx.discoveryCache.cache;
+  const cache = new DiscoveryCache();
+  let saved = '';
   try {
-    savedText = readFileSync(join(ctx.paths.cache, 'discovery.json'), 'utf8');
-    importDiscoveryCache(JSON.parse(savedText));
+    saved = readFileSync(join(ctx.paths.cache, 'discovery.json'), 'utf8');
+    cache.import(JSON.parse(saved));
   } catch {
     /* none yet, or unreadable: rebuilt by this pass */
   }
+  ctx.discoveryCache = { cache, saved };
+  return cache;
 }
 
-function saveDiscoveryCache(ctx: Ctx): void {
+function saveDiscoveryCache(ctx: Ctx, cache: DiscoveryCache): void {
   if (ctx.dryRun || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
   try {
-    const text = JSON.stringify(exportDiscoveryCache());
-    if (text === savedText) return;
+    const text = JSON.stringify(cache.export());
+    if (text === ctx.discoveryCache!.saved) return;
     writeFileAtomic(join(ctx.paths.cache, 'discovery.json'), text);
-    savedText = text;
+    ctx.discoveryCache!.saved = text;
   } catch {
     /* derived data */
   }

@@ -45,9 +45,18 @@ function ownershipError(state: MainState, plugin: string, skill: string): Skills
 }
 
 /** Every skill name in the workspace by its case-folded key. */
+// Per state object (main's state is parsed once per commit and never changed): a sync
+// pass asks once per plugin, and rebuilding it over 10,000 skills each time was most of
+// a no-op pass.
+const caseIndexes = new WeakMap<MainState, Map<string, string>>();
+
 export function caseIndex(state: MainState): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const n of [...state.skills.keys(), ...state.bindings.keys()]) out.set(foldedKey(n), n);
+  let out = caseIndexes.get(state);
+  if (out) return out;
+  out = new Map<string, string>();
+  for (const n of state.skills.keys()) out.set(foldedKey(n), n);
+  for (const n of state.bindings.keys()) out.set(foldedKey(n), n);
+  caseIndexes.set(state, out);
   return out;
 }
 

@@ -1,8 +1,10 @@
 // The workspace write lock: one mutating skillsync process at a time.
-// `lock` is created with O_EXCL and holds {pid, host, start}. A lock whose process is
-// gone (same host, pid dead or reused) is stale: it is broken, with a log line, under
-// a second exclusive file so two processes never both break it and steal each other's.
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync, mkdirSync } from 'node:fs';
+// `lock` is created with O_EXCL and holds {pid, host, machine id, boot id, pid
+// namespace, start}. A lock whose process is gone (same boot and pid namespace, pid dead
+// or reused; or left by an earlier boot of this machine) is stale: it is broken, with a
+// log line, under a second exclusive file so two processes never both break it. A lock
+// of another machine or container, whose process cannot be checked, is reported as such.
+import { closeSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
@@ -13,6 +15,49 @@ export interface LockInfo {
   start: string; // process start time from /proc, guards against pid reuse
   command: string;
   at: string;
+  /** /etc/machine-id (or the host name). */
+  machine?: string;
+  /** /proc/sys/kernel/random/boot_id: changes with every boot. */
+  boot?: string;
+  /** The pid namespace the pid belongs to (containers have their own). */
+  pidns?: string;
+}
+
+function readId(read: () => string): string {
+  try {
+    return read().trim();
+  } catch {
+    return '';
+  }
+}
+
+export interface ProcessIdentity {
+  host: string;
+  machine: string;
+  boot: string;
+  pidns: string;
+}
+
+export function processIdentity(): ProcessIdentity {
+  return {
+    host: hostname(),
+    machine: readId(() => readFileSync('/etc/machine-id', 'utf8')) || hostname(),
+    boot: readId(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8')),
+    pidns: readId(() => readlinkSync('/proc/self/ns/pid')),
+  };
+}
+
+/** Whether the holder of a lock still runs: 'unknown' when its pid cannot be checked from here. */
+export function holderState(info: LockInfo, me: ProcessIdentity = processIdentity()): 'dead' | 'alive' | 'unknown' {
+  if (info.boot && me.boot && info.boot !== me.boot) {
+    // Written before this machine last booted: that process is gone.
+    return info.machine === me.machine || info.host === me.host ? 'dead' : 'unknown';
+  }
+  const samePids = info.pidns && me.pidns ? info.pidns === me.pidns && (info.machine ?? me.machine) === me.machine : info.host === me.host;
+  if (!samePids) return 'unknown';
+  if (!alive(info.pid)) return 'dead';
+  const start = procStart(info.pid);
+  return start !== '' && info.start !== '' && start !== info.start ? 'dead' : 'alive';
 }
 
 export type LockLog = (message: string) => void;
@@ -45,10 +90,7 @@ function readInfo(path: string): LockInfo | null {
 
 export function isStale(info: LockInfo | null, ageMs: number): boolean {
   if (!info) return ageMs > 5000; // unreadable (killed mid-write): stale after a grace period
-  if (info.host !== hostname()) return false;
-  if (!alive(info.pid)) return true;
-  const start = procStart(info.pid);
-  return start !== '' && info.start !== '' && start !== info.start;
+  return holderState(info) === 'dead';
 }
 
 export class WorkspaceLock {
@@ -57,6 +99,8 @@ export class WorkspaceLock {
   constructor(
     readonly path: string,
     private readonly log: LockLog = () => {},
+    /** Run once the lock is held: leftovers of killed holders can be removed safely now. */
+    private readonly onAcquired: () => void = () => {},
   ) {}
 
   private tryCreate(command: string): boolean {
@@ -68,7 +112,7 @@ export class WorkspaceLock {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     }
-    const info: LockInfo = { pid: process.pid, host: hostname(), start: procStart(process.pid), command, at: new Date().toISOString() };
+    const info: LockInfo = { pid: process.pid, ...processIdentity(), start: procStart(process.pid), command, at: new Date().toISOString() };
     try {
       writeSync(fd, JSON.stringify(info));
     } catch (err) {
@@ -130,22 +174,26 @@ export class WorkspaceLock {
       if (this.tryCreate(command)) {
         this.held = true;
         this.dropStaleBreaker();
+        this.onAcquired();
         return;
       }
       this.breakIfStale();
       if (this.tryCreate(command)) {
         this.held = true;
+        this.onAcquired();
         return;
       }
       if (Date.now() >= deadline) {
         const info = readInfo(this.path);
-        const who = info ? `pid ${info.pid} (${info.command}) since ${info.at}` : 'another process';
-        throw new SkillsyncError(
-          'ELOCKED',
-          `the workspace is locked by ${who}; waited ${Math.round(timeoutMs / 1000)} s — try again, or raise lockTimeoutSeconds`,
-          { holder: info },
-          'retry',
-        );
+        const who = info ? `pid ${info.pid} (${info.command}) on ${info.host} since ${info.at}` : 'another process';
+        if (info && holderState(info) === 'unknown') {
+          throw new SkillsyncError(
+            'ELOCKED',
+            `the workspace is locked by ${who}, a process of another machine or container that cannot be checked from here; if it no longer runs, remove ${this.path} and run the command again`,
+            { holder: info },
+          );
+        }
+        throw new SkillsyncError('ELOCKED', `the workspace is locked by ${who}; waited ${Math.round(timeoutMs / 1000)} s — try again, or raise lockTimeoutSeconds`, { holder: info });
       }
       await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
       delay = Math.min(delay * 2, 100);

@@ -85,7 +85,7 @@ export function checkCommit(ctx: CheckCtx, tip: string, good: string | null): Bl
 
 /** Where main stands: checked (and recorded) when it moved outside skillsync. */
 export function gateMain(ctx: Ctx, record = true): GateState {
-  const main = readRef(ctx.paths.gitdir, MAIN);
+  const main = readRef(ctx.refs, MAIN);
   const rec = readGate(ctx.paths.cache) ?? { lastGood: null, checked: null, blocked: null };
   if (!main) return { main, served: null, blocked: null };
   if (main === rec.lastGood) return { main, served: main, blocked: null };

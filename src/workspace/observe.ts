@@ -18,7 +18,7 @@ export interface Observation {
 }
 
 export function readObservation(ctx: Ctx, plugin: string, skill: string, known?: { refs: RefIndex; caches: StatCaches }): Observation {
-  const commit = known ? (known.refs.upstreamOf(plugin).get(upstreamRef(plugin, skill)) ?? null) : readRef(ctx.paths.gitdir, upstreamRef(plugin, skill));
+  const commit = known ? (known.refs.upstreamOf(plugin).get(upstreamRef(plugin, skill)) ?? null) : readRef(ctx.refs, upstreamRef(plugin, skill));
   if (!commit) return { commit: null, tree: null };
   const cached = known?.caches.observationTree(plugin, skill, commit);
   if (cached) return { commit, tree: cached };

@@ -51,7 +51,7 @@ function isGenerated(ctx: Ctx, c: Commit, id: string): boolean {
 
 export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: string | null): ProposalInfo | null {
   const ref = proposalRef(plugin, skill);
-  const tip = tipOid ?? readRef(ctx.paths.gitdir, ref);
+  const tip = tipOid ?? readRef(ctx.refs, ref);
   if (!tip) return null;
   const id = `${plugin}/${skill}`;
   let oid = tip;
@@ -100,7 +100,7 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
 
 export function listProposals(ctx: Ctx): ProposalInfo[] {
   const out: ProposalInfo[] = [];
-  for (const [ref, tip] of listRefs(ctx.paths.gitdir, 'refs/heads/proposals/')) {
+  for (const [ref, tip] of listRefs(ctx.refs, 'refs/heads/proposals/')) {
     const parts = ref.slice('refs/heads/proposals/'.length).split('/');
     if (parts.length !== 2) continue;
     try {

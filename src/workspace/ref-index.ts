@@ -9,15 +9,15 @@ export class RefIndex {
   private readonly upstream = new Map<string, Map<string, string>>();
 
   constructor(private readonly ctx: Ctx) {
-    this.proposals = listRefs(ctx.paths.gitdir, 'refs/heads/proposals/');
-    this.rejected = listRefs(ctx.paths.gitdir, 'refs/rejected/');
+    this.proposals = listRefs(ctx.refs, 'refs/heads/proposals/');
+    this.rejected = listRefs(ctx.refs, 'refs/rejected/');
   }
 
   /** refs/upstream/<plugin>/* of one plugin. */
   upstreamOf(plugin: string): Map<string, string> {
     let m = this.upstream.get(plugin);
     if (!m) {
-      m = listRefs(this.ctx.paths.gitdir, `refs/upstream/${plugin}/`);
+      m = listRefs(this.ctx.refs, `refs/upstream/${plugin}/`);
       this.upstream.set(plugin, m);
     }
     return m;

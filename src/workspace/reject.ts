@@ -14,7 +14,7 @@ export function rejectedRef(plugin: string, skill: string): string {
 
 /** The upstream tree last rejected ('removal' for a rejected removal), or null. */
 export function rejectedUpstream(ctx: Ctx, plugin: string, skill: string): string | null {
-  const oid = readRef(ctx.paths.gitdir, rejectedRef(plugin, skill));
+  const oid = readRef(ctx.refs, rejectedRef(plugin, skill));
   if (!oid) return null;
   const t = parseTrailers(ctx.store.readCommit(oid).message);
   return t['Merge-Mode'] === 'removal' ? 'removal' : (t['Upstream-Tree'] ?? null);

@@ -91,7 +91,7 @@ const memo = new WeakMap<Ctx, MainState>();
 
 /** main's state; parsed once per commit (a pass over 200 plugins reads it 200 times). */
 export function readMainState(ctx: Ctx): MainState {
-  const commit = readRef(ctx.paths.gitdir, MAIN);
+  const commit = readRef(ctx.refs, MAIN);
   const m = memo.get(ctx);
   if (m && m.commit === commit) return m;
   const state = readStateAt(ctx, commit);

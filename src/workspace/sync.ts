@@ -328,11 +328,13 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
   }
 }
 
-/** One sync pass. `only` limits it to some plugins (by id). */
-export function syncAll(ctx: Ctx, only?: string[]): SyncResult {
+/** One sync pass. `only` limits it to some plugins (by id); `keepDiscovery`: ctx.discovered is current (the daemon refreshed what changed). */
+export function syncAll(ctx: Ctx, only?: string[], opts: { keepDiscovery?: boolean } = {}): SyncResult {
   const started = Date.now();
-  ctx.discovered = undefined;
-  discover(ctx);
+  if (!opts.keepDiscovery || !ctx.discovered) {
+    ctx.discovered = undefined;
+    discover(ctx);
+  }
   reconcileVersions(ctx);
   const caches = new StatCaches(ctx);
   const ids = only && only.length ? only : [...readMainState(ctx).plugins.keys()].sort();

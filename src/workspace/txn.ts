@@ -5,10 +5,10 @@
 // journal by the next command; a crash before it leaves main and every ref as they were.
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
-import { createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
+import { assertRefsCreatable, createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
 import { withTrailers, type Signature } from '../git/commit.js';
-import { SkillsyncError } from '../core/errors.js';
+import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { MAIN, saveRecordCache, type MainState } from './state.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
@@ -99,7 +99,7 @@ export class Txn {
 }
 
 function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
-  const gd = ctx.paths.gitdir;
+  const gd = ctx.refs;
   try {
     if (op.oid === null) {
       // On replay the delete may already have happened; otherwise keep the
@@ -113,6 +113,12 @@ function applyOp(ctx: Ctx, op: RefOp, replay: boolean): void {
   } catch (err) {
     if (err instanceof SkillsyncError && err.code === 'EREF_CHANGED') {
       ctx.log.warn(`${op.name} was changed by someone else meanwhile; left as it is`, { ref: op.name });
+      return;
+    }
+    // A replayed op that can never succeed (a name too long, a clashing ref) is reported once and skipped.
+    const e = toSkillsyncError(err);
+    if (replay && e.kind !== 'retry') {
+      ctx.log.warn(`could not complete ${op.name} from the interrupted command: ${e.message}; skipped`, { ref: op.name, code: e.code });
       return;
     }
     throw err;
@@ -144,7 +150,9 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   const useJournal = main !== null || txn.ops.length > 1;
   if (useJournal) writeFileAtomic(ctx.paths.journal, JSON.stringify(journal)); // atomic rename; no fsync, as git's refs
   try {
-    if (main) updateRef(ctx.paths.gitdir, MAIN, main.new, main.old);
+    // Refs that could not be created must fail here, before the commit point.
+    assertRefsCreatable(ctx.refs, txn.ops);
+    if (main) updateRef(ctx.refs, MAIN, main.new, main.old);
   } catch (err) {
     rmSync(ctx.paths.journal, { force: true });
     throw err;
@@ -157,7 +165,7 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   let rest = txn.ops;
   if (creations.length >= 32) {
     try {
-      createPackedRefs(ctx.paths.gitdir, new Map(creations.map((op) => [op.name, op.oid!])));
+      createPackedRefs(ctx.refs, new Map(creations.map((op) => [op.name, op.oid!])));
       rest = txn.ops.filter((op) => !creations.includes(op));
     } catch (err) {
       ctx.log.debug(`bulk ref creation fell back to loose refs: ${(err as Error).message}`);
@@ -193,7 +201,7 @@ export function recoverJournal(ctx: Ctx): boolean {
   }
   let replay = true;
   if (journal.main) {
-    const cur = readRef(ctx.paths.gitdir, MAIN);
+    const cur = readRef(ctx.refs, MAIN);
     replay = cur === journal.main.new || (cur !== journal.main.old && cur !== null && isAncestor(ctx, journal.main.new, cur));
   }
   if (replay) {
@@ -212,7 +220,7 @@ export function packRefsIfPending(ctx: Ctx): void {
   if (!ctx.packRefsPending) return;
   ctx.packRefsPending = false;
   try {
-    packRefs(ctx.paths.gitdir, ['refs/tags/', 'refs/upstream/']);
+    packRefs(ctx.refs, ['refs/tags/', 'refs/upstream/']);
   } catch (err) {
     ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
   }

@@ -36,7 +36,7 @@ export function unrejectProposal(ctx: Ctx, proposalId: string): { id: string; up
   const { plugin, skill } = parseProposalId(proposalId);
   return mutate(ctx, `reject --undo ${proposalId}`, (_state, txn) => {
     const ref = rejectedRef(plugin, skill);
-    const oid = readRef(ctx.paths.gitdir, ref);
+    const oid = readRef(ctx.refs, ref);
     if (!oid) throw new SkillsyncError('ENOT_REJECTED', `nothing was rejected for ${plugin}/${skill}; see 'skillsync rejected'`, { id: proposalId });
     txn.setRef(ref, null, oid);
     return { id: `${plugin}/${skill}`, upstreamTree: parseTrailers(ctx.store.readCommit(oid).message)['Upstream-Tree'] ?? null };
@@ -55,7 +55,7 @@ export interface RejectedView {
 
 export function listRejected(ctx: Ctx): RejectedView[] {
   const out: RejectedView[] = [];
-  for (const [ref, oid] of listRefs(ctx.paths.gitdir, REJECTED)) {
+  for (const [ref, oid] of listRefs(ctx.refs, REJECTED)) {
     const [plugin, skill, ...more] = ref.slice(REJECTED.length).split('/');
     if (!plugin || !skill || more.length) continue;
     const c = ctx.store.readCommit(oid);

@@ -25,7 +25,7 @@ export function formatVersion(n: number): string {
 /** Version numbers of a skill, from its tags (no history walk). */
 export function versionNumbers(ctx: Ctx, skill: string): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [name, oid] of listRefs(ctx.paths.gitdir, `refs/tags/skills/${skill}/`)) {
+  for (const [name, oid] of listRefs(ctx.refs, `refs/tags/skills/${skill}/`)) {
     const m = /\/v(\d+)$/.exec(name);
     if (m && name === versionTagRef(skill, `v${m[1]}`)) out.set(Number(m[1]), oid);
   }

@@ -42,7 +42,9 @@ export function makeEnv(opts: { configExtra?: string; sources?: string[] } = {})
   const workspace = join(dir, 'ws');
   const config = join(dir, 'skillsync.yaml');
   const sources = opts.sources ?? ['./plugins'];
-  writeFileSync(config, `workspace: ./ws\nsources:\n${sources.map((s) => `  - ${s}`).join('\n')}\nlockTimeoutSeconds: 20\n${opts.configExtra ?? ''}`);
+  // Tests never reach the internet: every https remote goes to a port that refuses.
+  const offline = opts.configExtra?.includes('urlRewrites') ? '' : 'urlRewrites: { "https://": "http://127.0.0.1:9/" }\n';
+  writeFileSync(config, `workspace: ./ws\nsources:\n${sources.map((s) => `  - ${s}`).join('\n')}\nlockTimeoutSeconds: 20\n${offline}${opts.configExtra ?? ''}`);
   const gitdir = join(workspace, 'workspace.git');
   const run = (...args: string[]): RunResult => {
     const r = spawnSync(process.execPath, [BIN, '--config', config, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, SKILLSYNC_DEBUG: '' } });

@@ -8,6 +8,7 @@ import { dryRunContext } from '../../workspace/dry-run.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
 import { safetyList, safetyText } from '../safety-view.js';
 import { parseNameFlags } from '../../targets/name-flags.js';
+import { fetchNeverFetched } from '../../remote/refresh.js';
 
 type Failed = { plugin: string; status: 'error'; error: { code: string; message: string } };
 
@@ -15,6 +16,7 @@ export const enable: Command = async (cli, a) => {
   const ids = a.positionals;
   const dry = a.flags['dry-run'] === true;
   const real = dry ? cli.view() : cli.ctx(true);
+  if (!dry) await fetchNeverFetched(real.config, real.paths.cache); // enabling from a remote source never seen before fetches it
   const ctx = dry ? dryRunContext(real) : real;
   ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
   ctx.discovered = undefined;

@@ -1,6 +1,8 @@
 import type { Command } from '../context.js';
 import { listPlugins, type PluginView } from '../../workspace/inspect.js';
 import type { DiscoveryError } from '../../plugins/types.js';
+import { fetchNeverFetched } from '../../remote/refresh.js';
+import { attachRemoteState, remoteStatuses, unreachableLine, type RemoteStatus } from '../../remote/status.js';
 import type { SafetyFinding } from '../../core/safety/index.js';
 import { findingLine, publishedSafety } from '../../workspace/safety-view.js';
 
@@ -27,17 +29,21 @@ export function pluginEntries(list: PluginView[], errors: DiscoveryError[]): Plu
 
 export const plugins: Command = async (cli) => {
   const ctx = cli.view();
+  if (cli.hasWorkspace()) await fetchNeverFetched(ctx.config, ctx.paths.cache); // a first look at a remote source fetches it
   const { plugins: found, errors } = listPlugins(ctx);
   // Every published skill's findings: all of them in --json, the highest in the table.
   const safety = publishedSafety(ctx);
   const list = found.map((p) => ({ ...p, skills: p.skills.map((s) => ({ ...s, safety: safety.get(s.name) ?? [] })) }));
-  const entries = pluginEntries(list, errors);
+  const entries: Array<PluginEntry & { remote?: Partial<RemoteStatus> }> = pluginEntries(list, errors);
   for (const e of errors) cli.warn(`${e.source}${e.path ? '/' + e.path : ''}: ${e.message} [${e.code}]`);
+  for (const r of remoteStatuses(ctx.config, ctx.paths.cache)) if (r.status === 'unreachable') cli.warn(unreachableLine(r));
+  attachRemoteState(ctx, entries);
   cli.emit(entries, () => {
     if (!entries.length) return `no plugins discovered in ${cli.config().sources.length} source(s) of ${cli.config().file ?? '(no config)'}`;
     const rows: string[][] = [];
     for (const p of entries) {
-      rows.push([p.id ?? p.error?.plugin ?? '(source)', p.version ?? '', p.status, p.error ? `${p.error.message} [${p.error.code}]` : `${p.skills.length} skill(s)`, p.source]);
+      const remote = p.remote && p.remote.status !== 'ok' && !p.error ? `; remote ${p.remote.status}: ${p.remote.reason}` : '';
+      rows.push([p.id ?? p.error?.plugin ?? '(source)', p.version ?? '', p.status, (p.error ? `${p.error.message} [${p.error.code}]` : `${p.skills.length} skill(s)`) + remote, p.source]);
       for (const s of p.skills) {
         const top = (s as { safety?: SafetyFinding[] }).safety ?? [];
         const note = [s.proposal ? `proposal ${s.proposal}` : '', top.length ? `safety: ${findingLine(top[0])}${top.length > 1 ? ` (+${top.length - 1})` : ''}` : ''].filter(Boolean).join('  ');

@@ -2,6 +2,7 @@ import type { Command } from '../context.js';
 import { workspaceStatus } from '../../workspace/inspect.js';
 import { describeDaemon, readDaemonStatus } from '../../daemon/state-file.js';
 import { targetLines } from '../../targets/status-lines.js';
+import { remoteStatuses, unreachableLine } from '../../remote/status.js';
 import { findingLine, publishedSafety } from '../../workspace/safety-view.js';
 
 const counts = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
@@ -11,7 +12,7 @@ export const status: Command = async (cli) => {
   const view = cli.view();
   // The highest finding of each published skill (all of them in --json).
   const skillSafety = exists ? [...publishedSafety(view)].filter(([, f]) => f.length).map(([skill, safety]) => ({ skill, safety })) : [];
-  const s = { ...workspaceStatus(view), exists, skillSafety };
+  const s = { ...workspaceStatus(view), exists, skillSafety, remotes: remoteStatuses(view.config, view.paths.cache) };
   const d = readDaemonStatus(s.workspace);
   Object.assign(s, { daemon: d.running ? d.state : null });
   cli.emit(s, () => {
@@ -28,6 +29,7 @@ export const status: Command = async (cli) => {
     lines.push(...describeDaemon(d));
     if (s.lock) lines.push(`lock       ${s.lock}`);
     if (s.interruptedCommand) lines.push(`interrupted '${s.interruptedCommand}': the next command completes it`);
+    for (const r of s.remotes) lines.push(r.status === 'unreachable' ? `remote     ${unreachableLine(r)}` : `remote     ${r.url}  ${r.status === 'ok' ? `fetched ${r.lastGoodFetch}` : "not fetched yet (run 'skillsync fetch')"}`);
     for (const e of s.discoveryErrors) lines.push(`error      ${e.source}${e.path ? '/' + e.path : ''}: ${e.message} [${e.code}]`);
     for (const a of s.attention) lines.push(`attention  ${a}`);
     lines.push(...targetLines(s.targets));

@@ -6,6 +6,8 @@ import { readMainState } from '../../workspace/state.js';
 import { listProposals } from '../../workspace/proposals.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { sourceErrors } from '../source-errors.js';
+import { refreshRemotes } from '../../remote/refresh.js';
+import { unreachableLine } from '../../remote/status.js';
 import { gateMain } from '../../workspace/main-gate.js';
 
 function pluginJson(p: PluginSyncResult) {
@@ -16,6 +18,8 @@ function pluginJson(p: PluginSyncResult) {
 export const sync: Command = async (cli, a) => {
   const dry = a.flags['dry-run'] === true;
   const ctx = dry ? dryRunContext(cli.ctx()) : cli.ctx();
+  const remotes = a.flags.offline === true || dry ? [] : await refreshRemotes(ctx.config, ctx.paths.cache);
+  ctx.discovered = undefined;
   // `sync nope` and `enable nope` say the same thing about a plugin nobody knows.
   const state = readMainState(ctx);
   for (const id of a.positionals) if (!state.plugins.has(id) && !discover(ctx).plugins.some((p) => p.id === id)) throw unknownPlugin(ctx, id);
@@ -45,6 +49,8 @@ export const sync: Command = async (cli, a) => {
     if (dry) lines.push('dry run: nothing was written');
     return lines.join('\n');
   });
-  if (r.plugins.some((x) => x.status === 'error') || src.failed.length) return 1;
+  const unreachable = remotes.filter((x) => x.error !== undefined);
+  for (const x of unreachable) process.stderr.write(`skillsync: ${unreachableLine(x)}\n`);
+  if (r.plugins.some((x) => x.status === 'error') || src.failed.length || unreachable.length) return 1;
   return conflicted.length || src.needsYou.length || (!dry && gateMain(ctx, false).blocked) ? 3 : 0;
 };

@@ -1,0 +1,135 @@
+// Refs that fight back: a branch created with git that clashes (as file and folder)
+// with the refs skillsync must create, loose or packed; a journal op that can never
+// succeed; ref locks a killed skillsync left. The workspace stays usable, `git clone`
+// and `git fsck --strict` keep working, and the user gets one clear line.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeEnv, skillMd, type Env } from './helpers/env.js';
+import { git } from './helpers/git.js';
+import { Refs } from '../src/git/refs.js';
+
+let env: Env;
+beforeEach(() => {
+  env = makeEnv();
+  env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha') });
+  env.skill('tools', 'beta', { 'SKILL.md': skillMd('beta') });
+  env.ok('init');
+  env.ok('enable', 'tools');
+});
+afterEach(() => env.cleanup());
+
+function cloneWorks() {
+  const dir = join(env.root, `clone-${Math.random().toString(36).slice(2)}`);
+  git(env.root, ['clone', '-q', env.gitdir, dir]);
+  expect(existsSync(join(dir, 'skills', 'alpha', 'SKILL.md'))).toBe(true);
+}
+
+describe('a branch proposals/<plugin> created with git', () => {
+  for (const packed of [false, true]) {
+    it(`(${packed ? 'packed' : 'loose'}) is reported before main moves; nothing clashes; removing it lets the proposal through`, () => {
+      env.git('branch', 'proposals/tools', 'main');
+      if (packed) env.git('pack-refs', '--all');
+      writeFileSync(join(env.plugins, 'tools', 'skills', 'alpha', 'SKILL.md'), skillMd('alpha', 'Upstream change.\n'));
+      const before = env.refs();
+      const r = env.run('sync');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot create ref refs\/heads\/proposals\/tools\/alpha: ref refs\/heads\/proposals\/tools exists/);
+      expect(r.stderr).not.toMatch(/this is a bug|EEXIST|ENOTDIR/);
+      expect(env.refs()).toBe(before);
+      expect(existsSync(join(env.workspace, 'journal.json'))).toBe(false);
+      env.fsck();
+      cloneWorks();
+      // Other commands keep working.
+      env.ok('status');
+      env.ok('publish', 'beta', '--from', join(env.plugins, 'tools', 'skills', 'beta'));
+      // A person removes the branch: the next sync proposes the change.
+      env.git('branch', '-D', 'proposals/tools');
+      env.ok('sync');
+      expect(env.git('rev-parse', '--verify', 'proposals/tools/alpha')).toMatch(/^[0-9a-f]{40}$/);
+      env.fsck();
+      cloneWorks();
+    });
+  }
+
+  it('a ref under the name to create (a folder of refs where a ref must go) is a clash too', () => {
+    const refs = new Refs(env.gitdir);
+    const main = env.git('rev-parse', 'main');
+    env.git('update-ref', 'refs/heads/proposals/tools/alpha/x', main);
+    expect(refs.conflict('refs/heads/proposals/tools/alpha')).toBe('refs/heads/proposals/tools/alpha/x');
+    env.git('pack-refs', '--all');
+    expect(refs.conflict('refs/heads/proposals/tools/alpha')).toBe('refs/heads/proposals/tools/alpha/x');
+    expect(() => refs.update('refs/heads/proposals/tools/alpha', main, null)).toThrowError(/cannot create ref/);
+    expect(() => refs.createPacked(new Map([['refs/heads/proposals/tools', main]]))).toThrowError(/cannot create ref/);
+    env.fsck();
+  });
+});
+
+describe('a journal op that can never succeed', () => {
+  it('is reported once with the ref and the reason, skipped, and the workspace stays usable', () => {
+    const main = env.git('rev-parse', 'main');
+    const long = `refs/tags/skills/${'x'.repeat(252)}/v0001`;
+    writeFileSync(
+      join(env.workspace, 'journal.json'),
+      JSON.stringify({ main: { old: env.git('rev-parse', 'main~0'), new: main }, ops: [{ name: long, oid: main, expected: null }, { name: 'refs/heads/proposals/tools/x', oid: main, expected: null }], command: 'enable tools', at: new Date().toISOString() }),
+    );
+    const r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    const warned = r.stderr.split('\n').filter((l) => l.includes('skipped'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain(long.slice(0, 30));
+    expect(env.git('rev-parse', 'proposals/tools/x')).toBe(main); // the op that could succeed did
+    expect(existsSync(join(env.workspace, 'journal.json'))).toBe(false);
+    const again = env.run('sync');
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('skipped');
+    env.fsck();
+  });
+});
+
+describe('ref locks of a killed skillsync', () => {
+  it('are removed by the next command, however young; a lock git holds is left alone', () => {
+    // The state a SIGKILL leaves inside a ref update: a fresh <ref>.lock, listed in the registry.
+    const lock = join(env.gitdir, 'refs', 'heads', 'proposals', 'tools', 'alpha.lock');
+    mkdirSync(join(lock, '..'), { recursive: true });
+    writeFileSync(lock, '');
+    mkdirSync(join(env.workspace, 'tmp'), { recursive: true });
+    appendFileSync(join(env.workspace, 'tmp', 'ref-locks'), `${statSync(lock).ino} ${lock}\n`);
+    const gitLock = join(env.gitdir, 'refs', 'heads', 'someone.lock');
+    writeFileSync(gitLock, '');
+    const r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    expect(r.stderr).toMatch(/removed lock .*alpha\.lock left by an interrupted skillsync/);
+    expect(existsSync(gitLock)).toBe(true);
+    expect(existsSync(join(env.workspace, 'tmp', 'ref-locks')) ? readFileSync(join(env.workspace, 'tmp', 'ref-locks'), 'utf8') : '').not.toContain('alpha.lock');
+  });
+});
+
+describe('a workspace lock of another boot, machine or container', () => {
+  const me = () => ({
+    machine: readFileSync('/etc/machine-id', 'utf8').trim(),
+    boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+  });
+
+  it('left by a process of an earlier boot of this machine is broken, with a log line', () => {
+    const { machine } = me();
+    writeFileSync(join(env.workspace, 'lock'), JSON.stringify({ pid: process.pid, host: 'old-container', machine, boot: '00000000-0000-0000-0000-000000000000', pidns: 'pid:[1]', start: '1', command: 'sync', at: '2020-01-01T00:00:00Z' }));
+    const r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/removed stale workspace lock of pid \d+ \(sync\)/);
+    expect(existsSync(join(env.workspace, 'lock'))).toBe(false);
+  });
+
+  it('held by a live process elsewhere is reported as such, not as "try again"', () => {
+    writeFileSync(env.config, readFileSync(env.config, 'utf8').replace('lockTimeoutSeconds: 20', 'lockTimeoutSeconds: 1'));
+    const { boot } = me();
+    writeFileSync(join(env.workspace, 'lock'), JSON.stringify({ pid: 1, host: 'build-7', machine: 'another-machine', boot, pidns: 'pid:[9]', start: '5', command: 'sync', at: '2026-01-01T00:00:00Z' }));
+    const r = env.run('sync');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/locked by pid 1 \(sync\) on build-7 .*another machine or container.*remove .*lock/);
+    expect(r.stderr).not.toMatch(/try again/);
+    expect(existsSync(join(env.workspace, 'lock'))).toBe(true);
+  });
+});
