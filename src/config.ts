@@ -41,8 +41,15 @@ export interface Config {
 
 const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
 
+/** Config values and keys are echoed in messages at most this long: a huge value must not flood the terminal. */
+const ECHO_MAX = 80;
+
+function shorten(s: string): string {
+  return s.length > ECHO_MAX ? `${s.slice(0, ECHO_MAX)}… (${s.length} characters)` : s;
+}
+
 function bad(key: string, what: string): SkillsyncError {
-  return new SkillsyncError('ECONFIG', `config: ${key}: ${what}`, { key });
+  return new SkillsyncError('ECONFIG', `config: ${shorten(key)}: ${what}`, { key: shorten(key) });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -79,7 +86,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   });
 
   const schedule = raw.schedule ?? '*/5 * * * *';
-  if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length < 5) throw bad('schedule', 'must be a cron expression like "*/5 * * * *"');
+  if (typeof schedule !== 'string' || schedule.length > 256 || schedule.trim().split(/\s+/).length < 5) throw bad('schedule', `must be a cron expression like "*/5 * * * *"${typeof schedule === 'string' && schedule.length > 256 ? ` (got ${schedule.length} characters)` : ''}`);
   const num = (k: string, v: unknown, def: number, min: number, max: number) => {
     if (v === undefined) return def;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw bad(k, `must be a number from ${min} to ${max}`);
@@ -92,7 +99,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   if (!isObj(logRaw)) throw bad('log', 'must be a mapping like { level: info }');
   for (const k of Object.keys(logRaw)) if (k !== 'level') throw bad(`log.${k}`, 'unknown key (known: level)');
   const level = logRaw.level ?? 'info';
-  if (!['error', 'warn', 'info', 'debug'].includes(String(level))) throw bad('log.level', 'must be error, warn, info or debug');
+  if (typeof level !== 'string' || !['error', 'warn', 'info', 'debug'].includes(level)) throw bad('log.level', 'must be error, warn, info or debug');
 
   let http: Config['http'] = null;
   if (raw.http !== undefined && raw.http !== null) {

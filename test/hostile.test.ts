@@ -4,14 +4,16 @@
 // when enable fails; `git fsck --strict` clean; nothing written outside the workspace;
 // no code run. Dynamic cases (a plugin that disappears during a sync, files that change
 // while they are snapshotted) are below the table.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, writeFileSync, renameSync, symlinkSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_NAME_BYTES } from '../src/core/names.js';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { makeEnv, snapshotFs, type Env } from './helpers/env.js';
-import { gitTreeOf, gitTry } from './helpers/git.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { BIN, makeEnv, snapshotFs, type Env, type RunResult } from './helpers/env.js';
+import { raceUnavailable, startSwapper } from './helpers/race.js';
+import { git, gitTreeOf, gitTry } from './helpers/git.js';
 import { HOSTILE, skillMd, type HostileFixture } from './fixtures/hostile/corpus.js';
-import { liveProblems, fsckProblems, normState, diffStates, rmTree, workAt, type Work } from './faults/lib.js';
+import { liveProblems, fsckProblems, leftovers, normState, diffStates, rmTree, workAt, type Work } from './faults/lib.js';
 
 function workOf(e: Env): Work {
   return { ...workAt(e.root), ws: e.workspace, gitdir: e.gitdir, config: e.config, plugins: e.plugins };
@@ -26,7 +28,7 @@ describe('hostile corpus', () => {
   let before: Map<string, string>;
   let discoveryStderr = '';
   let listed: { id: string; skills: { name: string }[]; warnings?: string[] }[] = [];
-  type EnableOut = { plugin: string; status: string; error?: string; code?: string; skills?: { name: string; safety?: string }[]; warnings?: string[] };
+  type EnableOut = { plugin: string; status: string; error?: { code: string; message: string }; skills?: { name: string; safety?: unknown[] }[]; warnings?: string[] };
   const results = new Map<string, EnableOut>();
   const batches: { kind: string; code: number; stdout: string; stderr: string; refsChanged: boolean; enabled: string[] }[] = [];
 
@@ -112,17 +114,17 @@ describe('hostile corpus', () => {
         expect(plugin, `${id} should not be listed`).toBeUndefined();
         if (!id.startsWith('-')) {
           expect(res?.status, `enable ${id}`).toBe('error');
-          if (exp.enableFails) expect(res?.error).toMatch(exp.enableFails);
+          if (exp.enableFails) expect(res?.error?.message).toMatch(exp.enableFails);
         }
       } else if (exp.kind === 'enableFails') {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('error');
-        expect(res?.error).toMatch(exp.message);
-        if (exp.code) expect(res?.code).toMatch(exp.code);
+        expect(res?.error?.message).toMatch(exp.message);
+        if (exp.code) expect(res?.error?.code).toMatch(exp.code);
       } else {
         expect(plugin, `${id} should be listed`).toBeDefined();
         expect(res?.status, `enable ${id}: ${JSON.stringify(res)}`).toBe('enabled');
-        const text = [...(res?.warnings ?? []), ...(plugin?.warnings ?? []), discoveryStderr].join('\n');
+        const text = [...(res?.warnings ?? []), ...(plugin?.warnings ?? []), discoveryStderr, ...batches.map((b) => b.stderr)].join('\n');
         if (exp.warning) expect(text).toMatch(exp.warning);
         if (exp.safety) expect(JSON.stringify(res?.skills)).toMatch(exp.safety);
         expect(plugin!.skills.map((s) => s.name).sort()).toEqual([...exp.skills].sort());
@@ -143,12 +145,13 @@ describe('hostile corpus', () => {
 
   it('status and sync still work with every hostile plugin present', () => {
     const st = env.run('status');
-    expect(st.code, st.stderr).toBe(0);
+    // exit 3: something needs a person (the corpus is full of broken plugins).
+    expect([0, 3], st.stderr).toContain(st.code);
     const refs = env.refs();
     // --offline: the corpus has a remote entry (its fetch failing is a state of its own).
     const sy = env.run('--json', 'sync', '--offline');
     expect(sy.stderr).not.toMatch(/internal error|this is a bug/);
-    expect(sy.code, sy.stderr).toBe(0);
+    expect([0, 3], sy.stderr).toContain(sy.code);
     // Nothing changed upstream: a second pass changes no ref.
     expect(env.refs()).toBe(refs);
     expect(fsckProblems(env.gitdir)).toEqual([]);
@@ -266,9 +269,10 @@ describe('files that change while they are snapshotted', () => {
     writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
     const seen: string[] = [];
     let changing = 0;
-    const deadline = Date.now() + 4000;
+    // A pass waits for fresh files to settle (up to three times): give it room on a busy machine.
+    const deadline = Date.now() + 15_000;
     let passes = 0;
-    while (Date.now() < deadline && passes < 8) {
+    while (Date.now() < deadline && passes < 6) {
       passes++;
       const r = await env.runAsync('--json', 'sync', 'churn');
       expect(r.stderr).not.toMatch(/internal error|this is a bug/);
@@ -327,5 +331,351 @@ describe('names that collide or git refuses, through publish and later upstream 
     expect(env.refs()).not.toMatch(/proposals\/beta\/TOOL/);
     expect(env.refs()).not.toMatch(/refs\/upstream\/beta\/TOOL/);
     expect(fsckProblems(env.gitdir)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ races with the file system
+
+/** Run the CLI with a bound: a command blocked forever (a FIFO read) is killed and reported as -2. */
+function runBounded(e: Env, ms: number, ...args: string[]): Promise<RunResult> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, [BIN, '--config', e.config, ...args], { cwd: e.root });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), ms);
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code, sig) => {
+      clearTimeout(timer);
+      res({ code: sig === 'SIGKILL' ? -2 : (code ?? -1), stdout, stderr });
+    });
+  });
+}
+
+/** Every tree a ref of the workspace can reach, as `<tree-path> <blob>` lines of git ls-tree -r. */
+function reachableFiles(e: Env): string[] {
+  const out: string[] = [];
+  const commits = e.gitTry('rev-list', '--all').stdout.split('\n').filter(Boolean);
+  for (const c of commits) out.push(...e.gitTry('ls-tree', '-r', c).stdout.split('\n').filter(Boolean));
+  return out;
+}
+
+function endState(e: Env): string[] {
+  const w = workOf(e);
+  return [...fsckProblems(e.gitdir), ...liveProblems(w, true), ...leftovers(w)];
+}
+
+const RACE = raceUnavailable();
+
+describe.skipIf(RACE !== null)('races with the file system: paths swapped with renameat2(RENAME_EXCHANGE) while a snapshot reads', () => {
+  let env: Env;
+  let outside: string;
+  beforeAll(() => {
+    env = makeEnv();
+    outside = join(env.root, 'outside');
+    mkdirSync(join(outside, 'secret-refs'), { recursive: true });
+    writeFileSync(join(outside, 'secret-refs', 'secret.md'), 'TOP SECRET, outside every source\n');
+  });
+  afterAll(() => env?.cleanup());
+
+  /**
+   * A plugin whose victim skill is snapshotted last, after many others: the time between
+   * discovery and the victim's snapshot is long enough for a swap to fall inside it.
+   */
+  function victimPlugin(plugin: string, skill: string, files: Record<string, string>): string {
+    for (let i = 0; i < 150; i++) env.skill(plugin, `a-${plugin}-${i}`, { 'SKILL.md': skillMd(`a-${plugin}-${i}`) });
+    return env.skill(plugin, skill, { 'SKILL.md': skillMd(skill), ...files });
+  }
+
+  /** Passes of `sync <plugin>` while `a` and `b` are swapped; each must end within `ms`. */
+  async function passesWhileSwapping(plugin: string, skill: string, a: string, b: string, passes: number, opts: { ms?: number; holdMs?: [number, number] } = {}): Promise<RunResult[]> {
+    const swapper = startSwapper(a, b, 120, { holdMs: opts.holdMs });
+    const out: RunResult[] = [];
+    try {
+      for (let i = 0; i < passes; i++) {
+        if (out.some((r) => r.code === -2)) break; // one blocked pass is enough to fail
+        // Something new upstream each pass: every pass reads the folder, not only the stat cache.
+        writeFileSync(join(env.plugins, plugin, 'skills', skill, 'counter.md'), `pass ${i}\n`);
+        out.push(await runBounded(env, opts.ms ?? 30_000, '--json', 'sync', plugin));
+      }
+    } finally {
+      await swapper.stop();
+    }
+    return out;
+  }
+
+  function expectClean(runs: RunResult[]) {
+    for (const r of runs) {
+      expect(r.code, `a pass did not finish: ${r.stderr}`).not.toBe(-2);
+      expect(r.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
+      for (const l of r.stderr.trim().split('\n').filter(Boolean)) expect(l).toMatch(/^skillsync: /);
+    }
+    expect(endState(env)).toEqual([]);
+  }
+
+  it('a folder of a skill swapped for a link to outside: nothing outside is read or published', async () => {
+    const dir = victimPlugin('swapdir', 'z-dir', { 'refs/inside.md': 'inside\n' });
+    env.ok('enable', 'swapdir');
+    const decoy = join(outside, 'decoy-refs');
+    symlinkSync(join(outside, 'secret-refs'), decoy);
+    const runs = await passesWhileSwapping('swapdir', 'z-dir', join(dir, 'refs'), decoy, 6, { holdMs: [50, 400] });
+    expectClean(runs);
+    const secret = gitTry(env.root, ['hash-object', join(outside, 'secret-refs', 'secret.md')]).stdout.trim();
+    expect(env.gitTry('cat-file', '-e', secret).status, 'the outside file became an object of the workspace').not.toBe(0);
+    expect(runs.some((r) => /symlink/.test(r.stderr + r.stdout)), 'no pass saw the link').toBe(true);
+  }, 180_000);
+
+  it('the skill folder itself swapped for a link to outside: refused, never followed', async () => {
+    const dir = victimPlugin('swapskill', 'z-skill', { 'a.md': 'a\n' });
+    env.ok('enable', 'swapskill');
+    mkdirSync(join(outside, 'fake-skill'), { recursive: true });
+    writeFileSync(join(outside, 'fake-skill', 'SKILL.md'), skillMd('z-skill', 'Outside body, never to be published.\n'));
+    writeFileSync(join(outside, 'fake-skill', 'counter.md'), 'outside counter\n');
+    const decoy = join(outside, 'decoy-skill');
+    symlinkSync(join(outside, 'fake-skill'), decoy);
+    const runs = await passesWhileSwapping('swapskill', 'z-skill', dir, decoy, 10, { holdMs: [50, 400] });
+    expectClean(runs);
+    const fake = gitTry(env.root, ['hash-object', join(outside, 'fake-skill', 'SKILL.md')]).stdout.trim();
+    expect(env.gitTry('cat-file', '-e', fake).status, 'the outside SKILL.md became an object of the workspace').not.toBe(0);
+  }, 180_000);
+
+  it('SKILL.md swapped for one with ---js front matter after discovery checked it: the stored bytes are checked, never published', async () => {
+    const dir = victimPlugin('swapmd', 'z-md', { 'a.md': 'a\n' });
+    env.ok('enable', 'swapmd');
+    const evil = join(outside, 'evil-SKILL.md');
+    writeFileSync(evil, `---js\n{ name: require('fs').writeFileSync(${JSON.stringify(join(outside, 'CANARY'))}, 'ran') }\n---\nbody\n`);
+    const evilOid = gitTry(env.root, ['hash-object', evil]).stdout.trim();
+    const runs = await passesWhileSwapping('swapmd', 'z-md', join(dir, 'SKILL.md'), evil, 10, { holdMs: [50, 400] });
+    expectClean(runs);
+    const published = reachableFiles(env).filter((l) => l.endsWith('\tSKILL.md') || l.endsWith('/SKILL.md'));
+    expect(published.filter((l) => l.includes(evilOid)), 'a ---js SKILL.md reached a ref').toEqual([]);
+    expect(existsSync(join(outside, 'CANARY'))).toBe(false);
+    expect(runs.some((r) => /EFRONTMATTER_LANG|front matter/.test(r.stderr + r.stdout)), 'no pass saw the swapped SKILL.md').toBe(true);
+  }, 180_000);
+
+  it('a file swapped for a link to a FIFO: no read blocks, the lock is released, other commands go on', async () => {
+    const dir = env.skill('swapfifo', 'v-fifo', { 'SKILL.md': skillMd('v-fifo'), 'notes.md': 'notes\n' });
+    env.ok('enable', 'swapfifo');
+    const fifo = join(outside, 'fifo');
+    const mk = spawnSync('mkfifo', [fifo]);
+    expect(mk.status).toBe(0);
+    const decoy = join(outside, 'decoy-fifo');
+    symlinkSync(fifo, decoy);
+    const runs = await passesWhileSwapping('swapfifo', 'v-fifo', join(dir, 'notes.md'), decoy, 20, { ms: 10_000 });
+    expectClean(runs);
+    const st = env.run('status');
+    expect(st.code, st.stderr).toBe(0);
+  }, 180_000);
+});
+
+describe('a file written in two halves with a pause between them', () => {
+  let env: Env;
+  let writer: ChildProcess | null = null;
+  afterAll(() => {
+    writer?.kill('SIGKILL');
+    env?.cleanup();
+  });
+
+  for (const pauseMs of [150, 300]) {
+    it(`is never observed half-written (pause ${pauseMs} ms); a pass that cannot get a stable read retries that skill only`, async () => {
+      env ??= makeEnv();
+      const plugin = `halves${pauseMs}`;
+      const full = (c: string) => `${c}`.repeat(64 * 1024);
+      const slowName = `slow${pauseMs}`;
+      const dir = env.skill(plugin, slowName, { 'SKILL.md': skillMd(slowName), 'data.md': full('A') });
+      env.skill(plugin, `calm${pauseMs}`, { 'SKILL.md': skillMd(`calm${pauseMs}`) });
+      env.ok('enable', plugin);
+      const file = join(dir, 'data.md');
+      // Truncate, write the first half, pause, write the rest; then a quiet moment.
+      const script = `const fs=require('fs');const f=${JSON.stringify(file)};const sleep=(ms)=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,ms);let i=0;for(;;){const c=(i++%2)?'A':'B';const s=c.repeat(${64 * 1024});const fd=fs.openSync(f,'w');fs.writeSync(fd,s.slice(0,s.length/2));sleep(${pauseMs});fs.writeSync(fd,s.slice(s.length/2));fs.closeSync(fd);sleep(700);}`;
+      writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+      const good = new Set([full('A'), full('B')].map((c) => {
+        writeFileSync(join(env.root, 'probe.md'), c);
+        return gitTry(env.root, ['hash-object', join(env.root, 'probe.md')]).stdout.trim();
+      }));
+      let retried = 0;
+      const seen = new Set<string>();
+      try {
+        for (let i = 0; i < 6; i++) {
+          await new Promise((r) => setTimeout(r, 97 * i));
+          const r = await env.runAsync('--json', 'sync', plugin);
+          expect(r.stderr).not.toMatch(/internal error|this is a bug/);
+          expect(r.code, r.stderr).toBe(0);
+          const res = JSON.parse(r.stdout).plugins[0];
+          const slow = res.skills.find((s: { name: string }) => s.name === slowName);
+          if (slow?.action === 'retry_next_pass') retried++;
+          // The other skill of the plugin is never held back by the busy one.
+          expect(res.status).not.toBe('error');
+          const blob = env.gitTry('rev-parse', `refs/upstream/${plugin}/${slowName}:data.md`).stdout.trim();
+          seen.add(blob);
+          expect(good.has(blob), `observed a half-written data.md (${blob})`).toBe(true);
+        }
+      } finally {
+        writer.kill('SIGKILL');
+        writer = null;
+      }
+      for (const l of reachableFiles(env).filter((x) => x.endsWith(`\tskills/${slowName}/data.md`))) expect(good.has(l.split(/\s+/)[2]!), l).toBe(true);
+      expect(endState(env)).toEqual([]);
+      console.log(`pause ${pauseMs} ms: ${retried} of 6 passes retried the skill, ${seen.size} distinct observations`);
+    }, 120_000);
+  }
+});
+
+// ------------------------------------------------------------------ long names
+
+describe('the longest names a limit allows, and one byte more', () => {
+  let env: Env;
+  afterAll(() => env?.cleanup());
+
+  it('a plugin id and a skill name of MAX_NAME_BYTES go through enable, sync, accept, targets, disable; one byte more is a discovery error naming both', () => {
+    env = makeEnv({ configExtra: 'targets:\n  - { path: ./tcopy, mode: copy }\n  - { path: ./tlink }\n' });
+    mkdirSync(join(env.root, 'tcopy'));
+    mkdirSync(join(env.root, 'tlink'));
+    const pid = 'p'.repeat(MAX_NAME_BYTES);
+    const skill = 's'.repeat(MAX_NAME_BYTES);
+    const over = 'o'.repeat(MAX_NAME_BYTES + 1);
+    env.skill(pid, skill, { 'SKILL.md': skillMd(skill) });
+    env.skill('overlong', over, { 'SKILL.md': skillMd(over) });
+    env.skill('overlong', 'fine', { 'SKILL.md': skillMd('fine') });
+    const all: string[] = [];
+    const step = (...args: string[]) => {
+      const r = env.run(...args);
+      all.push(r.stderr);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+    const pl = env.run('plugins');
+    expect(pl.stderr).toMatch(/overlong.*ENAME_UNSAFE|ENAME_UNSAFE.*overlong/);
+    expect(pl.stderr).toMatch(new RegExp(`${MAX_NAME_BYTES + 1} bytes long`));
+    const refs = env.refs();
+    const bad = env.run('enable', 'overlong');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(env.refs()).toBe(refs);
+    step('enable', pid);
+    writeFileSync(join(env.plugins, pid, 'skills', skill, 'SKILL.md'), skillMd(skill, 'Changed upstream.\n'));
+    step('sync');
+    expect(env.refs()).toContain(`refs/heads/proposals/${pid}/${skill}`);
+    step('accept', `${pid}/${skill}`);
+    expect(readFileSync(join(env.workspace, 'live', 'skills', skill, 'SKILL.md'), 'utf8')).toContain('Changed upstream.');
+    expect(readFileSync(join(env.root, 'tcopy', skill, 'SKILL.md'), 'utf8')).toContain('Changed upstream.');
+    expect(readFileSync(join(env.root, 'tlink', skill, 'SKILL.md'), 'utf8')).toContain('Changed upstream.');
+    step('disable', pid, '--yes');
+    step('enable', pid);
+    step('sync');
+    for (const s of all) expect(s).not.toMatch(/ENAMETOOLONG|internal error|this is a bug/);
+    expect(endState(env)).toEqual([]);
+  }, 120_000);
+});
+
+// ------------------------------------------------------------------ the live view repairs itself
+
+describe('the live view is verified on every pass', () => {
+  let env: Env;
+  afterAll(() => env?.cleanup());
+
+  it('a deleted link, an edited or added checkout file and a stray entry are restored from git, each named in one warning', () => {
+    env = makeEnv();
+    env.skill('viewed', 'one', { 'SKILL.md': skillMd('one'), 'a.md': 'a\n' });
+    env.skill('viewed', 'two', { 'SKILL.md': skillMd('two'), 'b.md': 'b\n' });
+    env.ok('enable', 'viewed');
+    const live = join(env.workspace, 'live', 'skills');
+    const w = workOf(env);
+    expect(liveProblems(w, true)).toEqual([]);
+    // 1. The link of `one` is deleted: every pass since trusted its marker file.
+    rmSync(join(live, 'one'));
+    let r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/live view: live\/skills\/one was missing; restored/);
+    expect(liveProblems(w, true)).toEqual([]);
+    // 2. A file of the checkout `two` reads is edited (made writable first, as anyone could).
+    const b = join(live, 'two', 'b.md');
+    chmodSync(b, 0o644);
+    appendFileSync(b, 'tampered\n');
+    writeFileSync(join(live, 'two', 'extra.md'), 'added\n');
+    r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => /live view/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^skillsync: warning: live view: checkouts\/[0-9a-f]{40} \(skills\/two\) was changed on disk: .*"b\.md" modified.*"extra\.md" added.*restored from git/);
+    expect(readFileSync(b, 'utf8')).toBe('b\n');
+    expect(existsSync(join(live, 'two', 'extra.md'))).toBe(false);
+    expect(liveProblems(w, true)).toEqual([]);
+    // 3. Something that is not a published skill appears in live/skills.
+    mkdirSync(join(live, 'intruder'));
+    writeFileSync(join(live, 'intruder', 'SKILL.md'), skillMd('intruder'));
+    r = env.run('sync');
+    expect(r.stderr).toMatch(/live view: live\/skills\/"intruder" is not a published skill; removed/);
+    expect(liveProblems(w, true)).toEqual([]);
+    // 4. Nothing wrong: a pass says nothing about the live view.
+    r = env.run('sync');
+    expect(r.stderr).not.toMatch(/live view/);
+    expect(endState(env)).toEqual([]);
+  }, 60_000);
+});
+
+// ------------------------------------------------------------------ smaller boundaries
+
+describe('errors blame the right thing and stay short', () => {
+  let env: Env;
+  afterEach(() => env?.cleanup());
+
+  const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', '0']).status === 0;
+  it.skipIf(process.getuid?.() === 0 && !asNobody)('a file in a source that may not be read blames that file in the source, not the workspace', () => {
+    env = makeEnv();
+    const dir = env.skill('locked', 'sealed', { 'SKILL.md': skillMd('sealed'), 'private.md': 'not for you\n' });
+    chmodSync(join(dir, 'private.md'), 0o000);
+    // root reads anything: run the CLI as an unprivileged user who owns the workspace.
+    const root = process.getuid?.() === 0;
+    if (root) spawnSync('chown', ['-R', '65534:65534', env.root]);
+    const run = (...args: string[]) => {
+      const argv = [process.execPath, BIN, '--config', env.config, ...args];
+      const r = root ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', ...argv], { cwd: env.root, encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { cwd: env.root, encoding: 'utf8' });
+      return { code: r.status ?? -1, stderr: r.stderr };
+    };
+    expect(run('init').code).toBe(0);
+    const r = run('enable', 'locked');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/locked\/sealed: cannot read .*private\.md in the plugin source: permission denied; fix its permissions in the source/);
+    expect(r.stderr).not.toMatch(/workspace/);
+  });
+
+  it('a damaged git source is named as such; the message never sends the user to fsck the workspace', () => {
+    env = makeEnv();
+    const repo = join(env.root, 'market');
+    mkdirSync(join(repo, 'skills', 'tool'), { recursive: true });
+    writeFileSync(join(repo, 'skills', 'tool', 'SKILL.md'), skillMd('tool'));
+    writeFileSync(join(repo, 'skills', 'tool', 'notes.md'), 'notes that will go missing\n');
+    git(repo, ['init', '-q', '-b', 'main']);
+    git(repo, ['add', '-A']);
+    git(repo, ['commit', '-qm', 'plugin']);
+    const blob = git(repo, ['rev-parse', 'HEAD:skills/tool/notes.md']);
+    rmSync(join(repo, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    writeFileSync(env.config, `workspace: ./ws\nsources:\n  - { git: ./market, ref: main }\n`);
+    env.ok('init');
+    const r = env.run('enable', 'market');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/the git source .*market.* is damaged/);
+    expect(r.stderr).not.toMatch(/fsck' on the workspace|workspace repository/);
+    expect(endState(env)).toEqual([]);
+  });
+
+  it('a 200 KB config value is not echoed back whole; log.level must be one word', () => {
+    env = makeEnv();
+    writeFileSync(env.config, `workspace: ./ws\nsources: [./plugins]\nschedule: "${'* '.repeat(100_000)}"\n`);
+    let r = env.run('status');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^skillsync: config: schedule: /);
+    expect(r.stderr.length).toBeLessThan(400);
+    writeFileSync(env.config, `workspace: ./ws\nsources: [./plugins]\n${'k'.repeat(200_000)}: 1\n`);
+    r = env.run('status');
+    expect(r.code).toBe(1);
+    expect(r.stderr.length).toBeLessThan(600);
+    writeFileSync(env.config, `workspace: ./ws\nsources: [./plugins]\nlog: { level: [warn] }\n`);
+    r = env.run('status');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/config: log\.level: must be error, warn, info or debug/);
   });
 });

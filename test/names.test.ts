@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { foldedKey, skillNameWarnings, unsafeNameReason, validatePluginId, validateSkillName } from '../src/core/names.js';
+import { MAX_NAME_BYTES, NAME_COMPONENTS, NAME_MAX, foldedKey, skillNameWarnings, unsafeNameReason, validatePluginId, validateSkillName } from '../src/core/names.js';
 import { SkillsyncError } from '../src/core/errors.js';
 
 /** Does real git accept the name as a branch path component? */
@@ -25,8 +25,8 @@ const ACCEPTED = [
   'über-tool',
   '写作助手',
   'навык',
-  'a'.repeat(255),
-  'é'.repeat(127), // 254 bytes
+  'a'.repeat(MAX_NAME_BYTES),
+  'é'.repeat(Math.floor(MAX_NAME_BYTES / 2)), // just below the limit in bytes
 ];
 
 const REFUSED: Array<[string, RegExp]> = [
@@ -77,8 +77,9 @@ const REFUSED: Array<[string, RegExp]> = [
   ['\u0301a', /starts with/], // leading combining mark
   ['cafe\u0301', /NFC/], // decomposed é
   ['a\ud800b', /surrogate/],
-  ['a'.repeat(256), /256 bytes/],
-  ['é'.repeat(128), /256 bytes/],
+  ['a'.repeat(MAX_NAME_BYTES + 1), new RegExp(`${MAX_NAME_BYTES + 1} bytes`)],
+  ['é'.repeat(Math.floor(MAX_NAME_BYTES / 2) + 1), new RegExp(`${(Math.floor(MAX_NAME_BYTES / 2) + 1) * 2} bytes`)],
+  ['a'.repeat(251), /the limit is/], // refs/upstream/<plugin>/<name>.lock would not fit in NAME_MAX
   ['CON', /Windows/],
   ['nul', /Windows/],
   ['com1', /Windows/],
@@ -200,5 +201,15 @@ describe('foldedKey', () => {
   it('different names stay different', () => {
     expect(foldedKey('pdf')).not.toBe(foldedKey('pdf2'));
     expect(foldedKey('a-b')).not.toBe(foldedKey('a_b'));
+  });
+});
+
+describe('one length limit for names', () => {
+  it('leaves room for every component skillsync builds from a name', () => {
+    const longest = 'a'.repeat(MAX_NAME_BYTES);
+    for (const t of NAME_COMPONENTS) expect(Buffer.byteLength(t.replace('<name>', longest)), t).toBeLessThanOrEqual(NAME_MAX);
+    expect(NAME_COMPONENTS.some((t) => Buffer.byteLength(t.replace('<name>', longest)) === NAME_MAX)).toBe(true);
+    expect(unsafeNameReason(longest)).toBeNull();
+    expect(unsafeNameReason(longest + 'a')).toMatch(/bytes long/);
   });
 });

@@ -1,6 +1,6 @@
 // A smart-HTTP git server for the fetch bench, in its own process (the bench's timed
 // runs block its event loop): `git http-backend` as CGI behind node:http. Prints its
-// port; GET /__stats answers how many upload-pack POSTs it served.
+// port; GET /__stats answers how many upload-pack POSTs skillsync made.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 
@@ -9,7 +9,8 @@ let packPosts = 0;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/__stats') return void res.end(JSON.stringify({ packPosts }));
-  if (req.method === 'POST' && url.pathname.endsWith('/git-upload-pack')) packPosts++;
+  // git's own ls-remote speaks protocol v2, whose ref listing is a POST too: count only other clients.
+  if (req.method === 'POST' && url.pathname.endsWith('/git-upload-pack') && !/^git\/\d/.test(String(req.headers['user-agent']))) packPosts++;
   const cgi = spawn('git', ['http-backend'], {
     env: {
       PATH: process.env.PATH, GIT_PROJECT_ROOT: root, GIT_HTTP_EXPORT_ALL: '1', GIT_CONFIG_NOSYSTEM: '1', HOME: root,

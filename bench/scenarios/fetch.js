@@ -25,14 +25,14 @@ function buildRepo(dir, commits, plugins, skills) {
     lines.push(`data ${Buffer.byteLength(msg)}`, msg);
     if (c > 0) lines.push(`from :${mark - 1}`);
     // The first commit adds every file; later ones change a few.
-    const touched = c === 0 ? files : Array.from({ length: 8 }, (_, i) => files[(c * 7919 + i * 104729) % files.length]);
+    const touched = c === 0 ? files : Array.from({ length: 2 }, (_, i) => files[(c * 7919 + i * 104729) % files.length]);
     for (const f of touched) {
       const body = f.endsWith('SKILL.md') ? `---\nname: ${f.split('/')[3]}\ndescription: bench skill\n---\nrevision ${c} of ${f}\n` : `revision ${c} of ${f}\n${'x'.repeat(200)}\n`;
       lines.push(`M ${f.endsWith('.sh') ? '100755' : '100644'} inline ${f}`, `data ${Buffer.byteLength(body)}`, body);
     }
     lines.push('');
   }
-  mustRun('git', ['--git-dir', dir, 'fast-import', '--quiet'], { env: gitEnv(), input: lines.join('\n') + '\n' });
+  mustRun('git', ['--git-dir', dir, 'fast-import', '--quiet'], { env: gitEnv(), input: Buffer.from(lines.join('\n') + '\n') });
   mustRun('git', ['--git-dir', dir, 'gc', '-q'], { env: gitEnv() });
   return Number(/count: (\d+)/.exec(mustRun('git', ['--git-dir', dir, 'count-objects', '-v'], { env: gitEnv() }).stdout.toString())?.[1] ?? 0) + Number(/in-pack: (\d+)/.exec(mustRun('git', ['--git-dir', dir, 'count-objects', '-v'], { env: gitEnv() }).stdout.toString())?.[1] ?? 0);
 }
@@ -52,7 +52,7 @@ export async function run(ctx) {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'srv'), { recursive: true });
   const commits = quick ? 300 : 3000;
-  const objects = buildRepo(join(root, 'srv', 'market.git'), commits, quick ? 20 : 100, quick ? 20 : 40);
+  const objects = buildRepo(join(root, 'srv', 'market.git'), commits, quick ? 20 : 50, quick ? 20 : 40);
   ctx.log(`fetch: repository of ${commits} commits, ${objects} objects`);
   const server = await startServer(join(root, 'srv'));
   try {
@@ -61,7 +61,7 @@ export async function run(ctx) {
     const config = (ws) => {
       const file = join(root, `cfg-${ws}.yaml`);
       writeFileSync(file, `workspace: ./ws-${ws}\nsources:\n  - git: ${url}\nfetch: { timeoutSeconds: 600, maxBytes: 4294967296 }\n`);
-      return file;
+      return { config: file };
     };
     let failed = 0;
     const first = interleave(

@@ -43,6 +43,9 @@ export const ERROR_CATALOGUE = {
     EPATH_ESCAPE: stall,
     EPATH_INVALID: stall,
     ENOT_DIR: stall,
+    ESOURCE_UNREADABLE: stall, // a file or folder in a plugin source that skillsync may not read
+    EPATH_TOO_LONG: stall, // a path in a source longer than skillsync can mirror
+    ESOURCE_IO: retry, // reading a source failed for a passing reason (EIO, EMFILE)
   },
   remote: {
     ESOURCE_UNREACHABLE: retry, // DNS, TLS, timeout, 5xx, 401/403, a cut or oversized pack: retried with backoff
@@ -55,6 +58,7 @@ export const ERROR_CATALOGUE = {
     ESOURCE: stall,
     ESOURCE_MISSING: stall,
     ESOURCE_GIT: stall,
+    ESOURCE_CORRUPT: stall, // a damaged object in a git source (the workspace is fine)
     ESOURCE_GONE: retry, // a folder vanished while it was read: read again next pass
     ESOURCE_CHANGING: retry, // a file kept changing while it was read
     EREMOTE_SOURCE: stall,
@@ -72,6 +76,7 @@ export const ERROR_CATALOGUE = {
     EDUPLICATE_PLUGIN: stall,
     EPLUGIN_BROKEN: stall,
     EUNKNOWN_PLUGIN: stall,
+    EORIGIN_CHANGED: stall, // the same plugin id now comes from another source or folder: never an update
   },
   workspace: {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock
@@ -224,6 +229,8 @@ export function toSkillsyncError(err: unknown): SkillsyncError {
     case 'EACCES':
     case 'EPERM':
       return new SkillsyncError('EACCES', `permission denied${path}; check the owner and mode of the workspace`, { path: e.path });
+    case 'ENAMETOOLONG':
+      return new SkillsyncError('EPATH_TOO_LONG', `a path is too long for the file system${e.path ? ` (${String(e.path).slice(0, 120)}…)` : ''}; use a shorter workspace path or shorter names`, { path: e.path });
     default:
       return new SkillsyncError('EINTERNAL', e?.message ? String(e.message) : String(err), {});
   }

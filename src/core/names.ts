@@ -4,7 +4,7 @@
 // tags skills/<skill>/v0001). This module decides which names are safe.
 //
 // Decisions (see test/names.test.ts for the table):
-// * Allow-list, not deny-list. A name is 1..255 UTF-8 bytes of: ASCII letters and
+// * Allow-list, not deny-list. A name is 1..MAX_NAME_BYTES UTF-8 bytes of: ASCII letters and
 //   digits, '.', '_', '-', and Unicode letters (\p{L}), combining marks (\p{Mn},
 //   \p{Mc}) and decimal digits (\p{Nd}). The first character is a letter, digit or
 //   '_'. Real-world names such as `pdf`, `My_Skill`, `skill.v2`, `docx-2`, `café`
@@ -25,7 +25,24 @@
 // and compatibility-form collisions only.
 import { SkillsyncError } from './errors.js';
 
-export const MAX_NAME_BYTES = 255;
+/** The file system's limit on one path component (NAME_MAX on Linux, macOS and Windows). */
+export const NAME_MAX = 255;
+/**
+ * The longest components skillsync builds from a plugin id or skill name, with the
+ * longest pid (pid_max 4194304) and random part each can carry. A name must leave room
+ * for all of them, so one limit, checked at discovery, keeps every later path and ref
+ * below NAME_MAX: no command can fail halfway with ENAMETOOLONG.
+ */
+export const NAME_COMPONENTS = [
+  '<name>.lock', // git ref locks: refs/upstream/<plugin>/<skill>.lock, refs/heads/proposals/<plugin>/<skill>.lock
+  '<name>.json', // records: .skillsync/bindings/<skill>.json, cache/stat/<plugin>.json
+  '.tmp-<name>.json-4194304-ffffffff', // atomic writes of those files (temp file beside the target)
+  '.tmp-<name>-4194304-ffffff', // live view: the temporary link renamed over live/skills/<skill>
+  '.skillsync-<name>.new-4194304-ffffff', // targets: the entry swapped in by rename (also .old-, .lnk-)
+] as const;
+export const MAX_NAME_BYTES = NAME_MAX - Math.max(...NAME_COMPONENTS.map((t) => Buffer.byteLength(t.replace('<name>', ''))));
+/** Longest path of a file inside a skill (relative to the skill folder), far below PATH_MAX with any workspace path. */
+export const MAX_SKILL_PATH_BYTES = 1024;
 /** agentskills.io: a skill name is at most 64 characters. */
 export const AGENTSKILLS_MAX_NAME_CHARS = 64;
 
@@ -58,7 +75,7 @@ export function displayName(name: unknown): string {
 }
 
 /** The reason a name is unsafe, or null when it is safe. Pure; never throws. */
-const PLAIN_ASCII_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
+const PLAIN_ASCII_NAME = new RegExp(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,${MAX_NAME_BYTES - 1}}$`);
 
 export function unsafeNameReason(name: unknown): string | null {
   // Fast path for the common case: plain ASCII names that break none of the rules below.
@@ -68,7 +85,7 @@ export function unsafeNameReason(name: unknown): string | null {
   if (typeof name !== 'string') return `must be a string, got ${name === null ? 'null' : typeof name}`;
   if (name.length === 0) return 'is empty';
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > MAX_NAME_BYTES) return `is ${bytes} bytes long; the limit is ${MAX_NAME_BYTES}`;
+  if (bytes > MAX_NAME_BYTES) return `is ${bytes} bytes long; the limit is ${MAX_NAME_BYTES} (paths and git refs skillsync builds from it must fit in ${NAME_MAX} bytes)`;
   if (name === '.' || name === '..') return 'is a relative path component';
   if (name.includes('/') || name.includes('\\')) return 'contains a path separator';
   for (const ch of name) {

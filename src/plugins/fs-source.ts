@@ -11,10 +11,11 @@
 //   device is never read (a FIFO named SKILL.md would otherwise block forever).
 // * The root itself may be a symlink (a configured path such as /srv/plugins/current
 //   swapped by git-sync): it is resolved, and re-resolved on every synchronous pass.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
+import { SkillsyncError } from '../core/errors.js';
 import type { SourceEntry, SourceTree } from './types.js';
+import { closeDir, openRootDir, readFileAt, realPathOf, sourceError, type DirHandle } from './fs-at.js';
 
 /** A SourceTree that can also read just the beginning of a file (for front matter). */
 export interface PrefixReadable {
@@ -41,8 +42,6 @@ export function hasFileKey(source: SourceTree): source is SourceTree & FileKeyed
 
 export const FILE_MODE = 0o100644;
 export const EXEC_MODE = 0o100755;
-
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Byte-order comparison of names (what `list` promises): UTF-8 byte order is code
@@ -147,10 +146,15 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
       this.realRootCache = realpathSync.native(this.root);
     } catch (err) {
       if (isMissing(err)) return null;
-      throw toSkillsyncError(err);
+      throw sourceError(err, this.root);
     }
     cache.add('');
     return this.realRootCache;
+  }
+
+  /** A path in the source for messages. */
+  private where(rel: string): string {
+    return rel === '' ? this.root : `${this.root}/${rel}`;
   }
 
   private abs(realRoot: string, rel: string): string {
@@ -171,7 +175,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
       if (realpathSync.native(expected) !== expected) return null;
     } catch (err) {
       if (isMissing(err)) return null;
-      throw toSkillsyncError(err);
+      throw sourceError(err, this.where(rel));
     }
     cache.add(rel);
     return expected;
@@ -186,7 +190,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
       dirents = readdirSync(dir, { withFileTypes: true });
     } catch (err) {
       if (isMissing(err)) return null;
-      throw toSkillsyncError(err);
+      throw sourceError(err, this.where(rel));
     }
     const entries: SourceEntry[] = [];
     for (const d of dirents) {
@@ -207,7 +211,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
         try {
           entry.mode = modeOf(lstatSync(dir + '/' + name));
         } catch (err) {
-          if (!isMissing(err)) throw toSkillsyncError(err);
+          if (!isMissing(err)) throw sourceError(err, this.where(rel));
           continue; // vanished while listing
         }
       }
@@ -230,7 +234,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
       return 'other';
     } catch (err) {
       if (isMissing(err)) return null;
-      throw toSkillsyncError(err);
+      throw sourceError(err, abs);
     }
   }
 
@@ -255,7 +259,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
       return `${st.ino}:${st.size}:${st.ctimeMs}`;
     } catch (err) {
       if (isMissing(err)) return null;
-      throw toSkillsyncError(err);
+      throw sourceError(err, this.where(rel));
     }
   }
 
@@ -271,39 +275,28 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   private readUpTo(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
     const p = splitParent(rel);
     if (p === null) return null;
-    const dir = this.dirPath(p.parent);
-    if (dir === null) return null;
-    let fd: number;
+    const expected = this.dirPath(p.parent);
+    if (expected === null) return null;
+    // The folder is opened, then checked to be exactly <real root>/<parent> through its
+    // descriptor, and the file is opened inside that descriptor: a folder swapped for
+    // a link between the check and the read is never read through.
+    let dir: DirHandle | null;
     try {
-      fd = openSync(dir + '/' + p.name, OPEN_FLAGS);
+      dir = openRootDir(expected);
     } catch (err) {
-      if (isMissing(err)) return null; // ELOOP: the last component is a symlink
-      throw toSkillsyncError(err);
+      throw sourceError(err, this.where(rel));
     }
+    if (dir === null) return null;
     try {
-      const st = fstatSync(fd);
-      if (!st.isFile()) return null;
-      const chunks: Buffer[] = [];
-      let total = 0;
-      // One byte more than expected: a full buffer means the file is longer (or grew).
-      let size = Math.min(st.size, maxBytes) + 1;
-      for (;;) {
-        const buf = Buffer.allocUnsafe(size);
-        const n = readSync(fd, buf, 0, size, null);
-        if (n > 0) chunks.push(n === size ? buf : buf.subarray(0, n));
-        total += n;
-        // A short read of a regular file is the end of it.
-        if (n < size || total > maxBytes) break;
-        size = Math.min(64 * 1024, maxBytes - total + 1);
-      }
-      const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-      if (total > maxBytes) return { data: data.subarray(0, maxBytes), truncated: true };
-      return { data, truncated: false };
+      const real = realPathOf(dir);
+      if (real !== null && real !== expected) return null;
+      const r = readFileAt(dir, p.name, maxBytes);
+      return r.kind === 'file' ? { data: r.data, truncated: r.truncated } : null;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code === 'EAGAIN') return null;
-      throw toSkillsyncError(err);
+      if (isMissing(err) || (err as NodeJS.ErrnoException)?.code === 'EAGAIN') return null;
+      throw sourceError(err, this.where(rel));
     } finally {
-      closeSync(fd);
+      closeDir(dir);
     }
   }
 }

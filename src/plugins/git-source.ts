@@ -56,6 +56,8 @@ export interface GitSourceOptions {
   remote?: string;
   /** Reuse an object store (several plugins of one remote repository). */
   store?: ObjectStore;
+  /** The id of a root that is itself a bare or single-skill plugin (default: from the path). */
+  name?: string;
 }
 
 export function createGitSource(repoPath: string, ref: string, subPath = '', opts: GitSourceOptions = {}): GitSourceTree {
@@ -86,6 +88,7 @@ export function createGitSource(repoPath: string, ref: string, subPath = '', opt
     display: opts.display ?? `${repoPath}@${ref}${sub ? ':' + sub : ''}`,
     root: gitdir,
     ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
     store,
     tree,
     commit,

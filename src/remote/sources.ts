@@ -63,7 +63,8 @@ export class RemoteRepos {
     const key = `${gen}\0${commit}\0${subPath}`;
     let tree = this.trees.get(key);
     if (tree === undefined) {
-      tree = createGitSource(gen, commit, subPath, { display: `${shown}@${at}${subPath ? ':' + subPath : ''}`, remote: url, store });
+      const name = (subPath || new URL(written.includes('://') ? written : url).pathname).replace(/\/+$/, '').replace(/\.git$/, '').split('/').pop() || 'repository';
+      tree = createGitSource(gen, commit, subPath, { display: `${shown}@${at}${subPath ? ':' + subPath : ''}`, remote: url, store, name });
       this.trees.set(key, tree);
     }
     return tree;

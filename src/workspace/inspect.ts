@@ -8,7 +8,7 @@ import { readObservation } from './observe.js';
 import { listProposals } from './proposals.js';
 import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
-import { pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
+import { isSourceError, pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
 import { targetsStatus, type TargetsStatus } from '../targets/status.js';
 
 export type PluginStatus = PluginState;
@@ -137,7 +137,11 @@ export function workspaceStatus(ctx: Ctx): StatusView {
   const conflicted = props.filter((p) => p.conflicts.length > 0).length;
   const attention: string[] = [];
   if (conflicted) attention.push(`${conflicted} proposal(s) with conflicts to resolve`);
-  if (errors.length) attention.push(`${errors.length} source or plugin error(s)`);
+  // Sources that cannot be opened, and plugins in use that cannot be read (a broken plugin
+  // nobody enabled is listed by `plugins`, but needs no one).
+  const used = new Set(state.plugins.keys());
+  const serious = errors.filter((e) => isSourceError(e) || (e.pluginId && used.has(e.pluginId)));
+  if (serious.length) attention.push(`${serious.length} source or plugin error(s)`);
   if (counts.missing) attention.push(`${counts.missing} enabled plugin(s) missing from every source`);
   const mainBlocked = mainBlockedView(ctx);
   if (mainBlocked) attention.push('main is blocked at a commit that fails the checks');

@@ -11,6 +11,8 @@ import { hashDirectory } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 import { SKILLS_DIR } from './records.js';
 import { assertTreeObject } from '../git/tree-check.js';
+import { displayName } from '../core/names.js';
+import { checkoutChanges, makeReadOnly, sealOf } from './live-seal.js';
 
 /** Retired checkouts are kept this long for readers that resolved the old link. */
 const RETIRE_GRACE_MS = 60_000;
@@ -18,18 +20,22 @@ const RETIRE_GRACE_MS = 60_000;
 interface LiveMarker {
   skillsTree: string | null;
   retired: Record<string, number>;
+  /** Seal of every checkout in use (entries:digest), taken when it was made or verified. */
+  seals: Record<string, string>;
+  /** Where the next pass resumes verifying seals when there are more than one pass checks. */
+  cursor: string;
 }
 
 function markerPath(ctx: Ctx) {
-  return join(ctx.paths.cache, 'live.json');
+  return ctx.paths.liveMarker;
 }
 
 function readMarker(ctx: Ctx): LiveMarker {
   try {
     const m = JSON.parse(readFileSync(markerPath(ctx), 'utf8'));
-    return { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {} };
+    return { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {}, seals: m.seals ?? {}, cursor: typeof m.cursor === 'string' ? m.cursor : '' };
   } catch {
-    return { skillsTree: null, retired: {} };
+    return { skillsTree: null, retired: {}, seals: {}, cursor: '' };
   }
 }
 
@@ -110,7 +116,7 @@ export function ensureCheckout(ctx: Ctx, tree: string, verify = true): string {
 
 function swapLink(ctx: Ctx, skill: string, tree: string): void {
   const link = join(ctx.paths.liveSkills, skill);
-  const target = join('..', '..', 'checkouts', tree);
+  const target = checkoutLink(tree);
   try {
     if (readlinkSync(link) === target) return;
   } catch {
@@ -132,6 +138,19 @@ function swapLink(ctx: Ctx, skill: string, tree: string): void {
   }
 }
 
+/** What live/skills/<skill> must point at for tree `tree`. */
+function checkoutLink(tree: string): string {
+  return join('..', '..', 'checkouts', tree);
+}
+
+function readLink(ctx: Ctx, skill: string): string | null {
+  try {
+    return readlinkSync(join(ctx.paths.liveSkills, skill));
+  } catch {
+    return null;
+  }
+}
+
 function linkTarget(ctx: Ctx, skill: string): string | null {
   try {
     const t = readlinkSync(join(ctx.paths.liveSkills, skill));
@@ -141,6 +160,9 @@ function linkTarget(ctx: Ctx, skill: string): string | null {
   }
 }
 
+/** Checkout entries verified against their seals per pass at most; the rest wait for the next passes. */
+const VERIFY_BUDGET = 50_000;
+
 /** Bring live/skills in line with the skills of root tree `rootTree`; cost grows with what changed. */
 export function updateLive(ctx: Ctx, rootTree: string): void {
   mkdirSync(ctx.paths.liveSkills, { recursive: true });
@@ -148,7 +170,8 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
   const skillsEntry = lookupPath(ctx.store, rootTree, SKILLS_DIR);
   const skillsTree = skillsEntry?.mode === '40000' ? skillsEntry.oid : null;
   const marker = readMarker(ctx);
-  if (marker.skillsTree === skillsTree && existsSync(ctx.paths.liveSkills)) return;
+  const unchanged = marker.skillsTree === skillsTree;
+  let dirty = !unchanged;
 
   const now = Date.now();
   const want = new Map<string, string>();
@@ -157,35 +180,109 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
   const before = new Map<string, string>();
   if (marker.skillsTree) {
     for (const e of ctx.store.readTree(marker.skillsTree)) if (e.mode === '40000') before.set(e.name, e.oid);
-  } else {
-    for (const n of readdirSync(ctx.paths.liveSkills)) {
-      if (n.startsWith('.tmp-')) rmSync(join(ctx.paths.liveSkills, n), { force: true });
-      else before.set(n, linkTarget(ctx, n) ?? '');
-    }
   }
+  // What is really in live/skills: the marker says what was made, not what is there now.
+  const present = new Set<string>();
+  for (const n of readdirSync(ctx.paths.liveSkills)) {
+    if (n.startsWith('.tmp-')) rmSync(join(ctx.paths.liveSkills, n), { force: true });
+    else present.add(n);
+  }
+  if (!marker.skillsTree) for (const n of present) before.set(n, linkTarget(ctx, n) ?? '');
+  // Checkouts someone edited are rebuilt from git before any link points at them again.
+  const verified = new Set<string>();
+  if (verifySeals(ctx, marker, want, verified)) dirty = true;
   for (const [skill, tree] of want) {
-    if (before.get(skill) === tree && marker.skillsTree) continue;
-    ensureCheckout(ctx, tree);
-    swapLink(ctx, skill, tree);
     const old = before.get(skill);
     if (old && old !== tree) marker.retired[old] = now;
+    if (!marker.seals[tree] || (!verified.has(tree) && !existsSync(join(ctx.paths.checkouts, tree)))) {
+      ensureCheckout(ctx, tree);
+      marker.seals[tree] = sealString(ctx, tree);
+      dirty = true;
+    }
+    const target = readLink(ctx, skill);
+    if (target === checkoutLink(tree)) continue;
+    if (old === tree && marker.skillsTree !== null) {
+      ctx.log.warn(`live view: live/skills/${skill} ${target === null ? 'was missing' : `pointed at ${displayName(target)}`}; restored`, { skill });
+    }
+    swapLink(ctx, skill, tree);
   }
   for (const [skill, old] of before) {
     if (want.has(skill)) continue;
     rmSync(join(ctx.paths.liveSkills, skill), { force: true, recursive: false });
     if (old) marker.retired[old] = now;
   }
+  for (const n of present) {
+    if (want.has(n) || before.has(n)) continue;
+    ctx.log.warn(`live view: live/skills/${displayName(n)} is not a published skill; removed`, { entry: n });
+    rmReadonly(join(ctx.paths.liveSkills, n));
+  }
   // Drop retired checkouts after a grace period, unless a link uses them again.
   const inUse = new Set(want.values());
   for (const [tree, at] of Object.entries(marker.retired)) {
     if (inUse.has(tree)) {
       delete marker.retired[tree];
+      dirty = true;
     } else if (now - at > RETIRE_GRACE_MS) {
       removeCheckout(ctx, tree);
       delete marker.retired[tree];
+      delete marker.seals[tree];
+      dirty = true;
     }
   }
-  writeFileAtomic(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired }));
+  for (const tree of Object.keys(marker.seals)) {
+    if (!inUse.has(tree) && !(tree in marker.retired)) {
+      delete marker.seals[tree];
+      dirty = true;
+    }
+  }
+  if (dirty) writeFileAtomic(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired, seals: marker.seals, cursor: marker.cursor }));
+}
+
+function sealString(ctx: Ctx, tree: string): string {
+  const s = sealOf(join(ctx.paths.checkouts, tree));
+  return s ? `${s.entries}:${s.digest}` : '';
+}
+
+/**
+ * Compare checkouts in use with their seals (lstat only), up to VERIFY_BUDGET entries
+ * per pass, round robin; an edited one is reported by file, removed and rebuilt from
+ * git. Returns true when the marker changed.
+ */
+function verifySeals(ctx: Ctx, marker: LiveMarker, want: Map<string, string>, verified: Set<string>): boolean {
+  const trees = [...new Set(want.values())].filter((t) => marker.seals[t]).sort();
+  if (trees.length === 0) return false;
+  let changed = false;
+  let budget = VERIFY_BUDGET;
+  let i = Math.max(0, trees.findIndex((t) => t >= marker.cursor));
+  let n = 0;
+  for (; n < trees.length && budget > 0; n++, i = (i + 1) % trees.length) {
+    const tree = trees[i]!;
+    const sealed = marker.seals[tree]!;
+    budget -= Number(sealed.split(':')[0]) || 1;
+    verified.add(tree);
+    if (sealString(ctx, tree) === sealed) continue;
+    changed = true;
+    const dir = join(ctx.paths.checkouts, tree);
+    const edits = existsSync(dir) ? checkoutChanges(ctx.store, dir, tree) : [{ path: '.', change: 'the whole checkout was deleted' }];
+    if (edits.length === 0) {
+      // Only modes or timestamps moved: make it read-only again and seal it as it is.
+      makeReadOnly(dir);
+      marker.seals[tree] = sealString(ctx, tree);
+      continue;
+    }
+    const skills = [...want].filter(([, t]) => t === tree).map(([s]) => `skills/${s}`);
+    const shown = edits.slice(0, 5).map((e) => `${displayName(e.path)} ${e.change}`).join(', ') + (edits.length > 5 ? ` and ${edits.length - 5} more` : '');
+    ctx.log.warn(`live view: checkouts/${tree} (${skills.join(', ')}) was changed on disk: ${shown}; restored from git`, { tree, changes: edits });
+    removeCheckout(ctx, tree);
+    ensureCheckout(ctx, tree, false);
+    marker.seals[tree] = sealString(ctx, tree);
+  }
+  if (n < trees.length) {
+    // Not all verified this pass: the next one starts where this one stopped.
+    marker.cursor = trees[i]!;
+    return true;
+  }
+  return changed;
 }
 
 /** True when live/skills/<skill> resolves to a complete checkout of `tree`. */

@@ -1,36 +1,83 @@
 // Upstream snapshots: the git tree of a skill folder as the source holds it now,
-// with every object stored in the workspace repository.
-import { join } from 'node:path';
-import { RACY_WINDOW_MS, hashDirectory, unchangedSince } from '../git/dir-tree.js';
-import { readFileSync, type Stats } from 'node:fs';
-import { hashObject } from '../git/hash.js';
-import type { ObjectStore } from '../git/objects.js';
+// with every object stored in the workspace repository. The checks that discovery
+// made on its own read (front matter) are made again on the stored blobs: the bytes
+// checked are the bytes published.
 import { SkillsyncError } from '../core/errors.js';
+import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
+import { MAX_SKILL_PATH_BYTES, NAME_MAX, displayName } from '../core/names.js';
+import { RACY_WINDOW_MS } from '../git/dir-tree.js';
+import type { ObjectStore } from '../git/objects.js';
 import type { PluginManifest, SkillDecl } from '../plugins/types.js';
 import type { GitSourceTree } from '../plugins/git-source.js';
+import { closeDir, sourceError, type DirHandle } from '../plugins/fs-at.js';
 import type { Ctx } from './context.js';
 import { assertTreeDeep } from '../git/tree-check.js';
 import type { StatCaches } from './stat-cache.js';
+import { openSkillFolder, readSkillTree, rehash, unchangedSince, type ReadResult } from './snapshot-read.js';
 
 const ATTEMPTS = 3;
-/** A file younger than this may still be being written. */
-const SETTLE_MS = 100;
+/**
+ * A file written less than this long ago may still be in the middle of a write (a
+ * writer that pauses between two write() calls leaves a partial file every stat
+ * agrees with): the snapshot waits until its files are this old, then checks again.
+ */
+export const SETTLE_MS = 500;
+/** How much of SKILL.md discovery reads for its front matter; the same prefix is checked here. */
+const SKILL_MD_CHECK_BYTES = FRONTMATTER_DEFAULTS.maxBytes + 4096;
 
 function changing(plugin: PluginManifest, skill: SkillDecl): SkillsyncError {
   return new SkillsyncError('ESOURCE_CHANGING', `${plugin.id}/${skill.name} kept changing while it was read; it will be read again on the next pass`, { plugin: plugin.id, skill: skill.name }, 'retry');
 }
 
-/** Copy a tree and everything under it from one repository's objects into another's. */
-export function copyTree(src: ObjectStore, dst: ObjectStore, tree: string, path = ''): void {
+function corrupt(display: string, err: unknown): SkillsyncError {
+  const why = err instanceof Error ? err.message.replace(/;[^;]*fsck[^;]*$/, '') : String(err);
+  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair or re-clone that repository (git fsck in it), the workspace is fine`, { source: display }, 'stall');
+}
+
+/** Copy a tree and everything under it from a source repository's objects into the workspace's. */
+export function copyTree(src: ObjectStore, dst: ObjectStore, tree: string, path = '', display = src.gitdir): void {
   if (dst.has(tree)) return; // children are always stored before their parent tree
-  for (const e of src.readTree(tree)) {
+  let entries;
+  try {
+    entries = src.readTree(tree);
+  } catch (err) {
+    throw corrupt(display, err);
+  }
+  for (const e of entries) {
     const p = path ? `${path}/${e.name}` : e.name;
-    if (e.mode === '40000') copyTree(src, dst, e.oid, p);
+    if (Buffer.byteLength(e.name) > NAME_MAX || Buffer.byteLength(p) > MAX_SKILL_PATH_BYTES) {
+      throw new SkillsyncError('EPATH_TOO_LONG', `path too long in skill: ${displayName(p)} (names are at most ${NAME_MAX} bytes, paths ${MAX_SKILL_PATH_BYTES})`, { path: p });
+    }
+    if (e.mode === '40000') copyTree(src, dst, e.oid, p, display);
     else if (e.mode === '120000') throw new SkillsyncError('ESYMLINK', `symlink in skill: ${p} (symlinks are not followed; replace it with the file it points to)`, { path: p });
     else if (e.mode === '160000') throw new SkillsyncError('ESUBMODULE', `submodule in skill: ${p} (submodules cannot be mirrored)`, { path: p });
-    else if (!dst.has(e.oid)) dst.write('blob', src.readBlob(e.oid));
+    else if (!dst.has(e.oid)) {
+      let body: Buffer;
+      try {
+        body = src.readBlob(e.oid);
+      } catch (err) {
+        throw corrupt(display, err);
+      }
+      dst.write('blob', body);
+    }
   }
-  dst.write('tree', src.read(tree).body);
+  let body: Buffer;
+  try {
+    body = src.read(tree).body;
+  } catch (err) {
+    throw corrupt(display, err);
+  }
+  dst.write('tree', body);
+}
+
+/** The stored SKILL.md must pass what discovery checked on its own read: no code-bearing front matter. */
+function checkStoredSkillMd(store: ObjectStore, tree: string): void {
+  const md = store.readTree(tree).find((e) => e.name === 'SKILL.md');
+  if (!md || (md.mode !== '100644' && md.mode !== '100755')) {
+    throw new SkillsyncError('ESOURCE_CHANGING', 'SKILL.md is missing or not a regular file in what was read; it will be read again on the next pass', { path: 'SKILL.md' }, 'retry');
+  }
+  const fm = parseFrontmatter(store.readBlob(md.oid).subarray(0, SKILL_MD_CHECK_BYTES));
+  if (fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT') throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
 }
 
 /**
@@ -38,17 +85,11 @@ export function copyTree(src: ObjectStore, dst: ObjectStore, tree: string, path 
  * tick while we read them (a torn read that stat cannot reveal): read them once more
  * and require the same content, as git treats racily clean index entries.
  */
-function recentFilesStable(dir: string, seen: Map<string, Stats>, oids: Map<string, string>): boolean {
+function recentFilesStable(top: DirHandle, res: ReadResult): boolean {
   const recent = Date.now() - RACY_WINDOW_MS;
-  for (const [rel, st] of seen) {
-    if (st.mtimeMs < recent) continue;
-    let now: Buffer;
-    try {
-      now = readFileSync(join(dir, rel));
-    } catch {
-      return false;
-    }
-    if (hashObject('blob', now) !== oids.get(rel)) return false;
+  for (const [rel, st] of res.seen) {
+    if (Math.max(st.mtimeMs, st.ctimeMs) < recent) continue;
+    if (rehash(top, rel) !== res.oids.get(rel)) return false;
   }
   return true;
 }
@@ -65,13 +106,16 @@ export interface Snapshot {
  */
 export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null): Snapshot {
   try {
-    return snapshotIn(ctx, plugin, skill, caches, previous);
+    const snap = snapshotIn(ctx, plugin, skill, caches, previous);
+    if (snap.tree !== previous) checkStoredSkillMd(ctx.store, snap.tree);
+    return snap;
   } catch (err) {
     // Name the plugin and skill: a plugin may hold hundreds of skills.
-    if (err instanceof SkillsyncError && !err.message.startsWith(`${plugin.id}/${skill.name}`)) {
-      throw new SkillsyncError(err.code, `${plugin.id}/${skill.name}: ${err.message}`, { ...err.data, plugin: plugin.id, skill: skill.name }, err.kind);
+    const e = err instanceof SkillsyncError ? err : sourceError(err, skill.path);
+    if (!e.message.startsWith(`${plugin.id}/${skill.name}`)) {
+      throw new SkillsyncError(e.code, `${plugin.id}/${skill.name}: ${e.message}`, { ...e.data, plugin: plugin.id, skill: skill.name }, e.kind);
     }
-    throw err;
+    throw e;
   }
 }
 
@@ -79,19 +123,36 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
   const source = plugin.source;
   if (source.kind === 'git') {
     const gs = source as GitSourceTree;
-    const e = gs.entry(skill.path);
+    let e;
+    try {
+      e = gs.entry(skill.path);
+    } catch (err) {
+      throw err instanceof SkillsyncError && (err.code === 'EPATH_ESCAPE' || err.code === 'EPATH_INVALID') ? err : corrupt(gs.display, err);
+    }
     if (!e || e.mode !== '40000') {
       throw new SkillsyncError('ESOURCE_GONE', `skill folder ${skill.path} is missing in ${gs.display}`, { path: skill.path }, 'retry');
     }
-    assertTreeDeep(gs.store, e.oid, 'skill', '', `${gs.display}:${skill.path}`);
-    copyTree(gs.store, ctx.store, e.oid);
+    try {
+      assertTreeDeep(gs.store, e.oid, 'skill', '', `${gs.display}:${skill.path}`);
+    } catch (err) {
+      throw err instanceof SkillsyncError ? err : corrupt(gs.display, err);
+    }
+    copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const dir = join(source.root, skill.path);
+  const top = openSkillFolder(source.root, skill.path);
+  try {
+    return snapshotFolder(ctx, plugin, skill, caches, previous, top);
+  } finally {
+    closeDir(top);
+  }
+}
+
+function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null, top: DirHandle): Snapshot {
   // First look without storing anything: a no-op pass must not write objects.
   const cache = caches.get(plugin.id, skill.name);
   const probe = new Map(cache);
-  const quick = hashDirectory(dir, { cache: probe });
+  const quick = readSkillTree(top, { cache: probe });
   if (quick.oid === previous) {
     let changed = probe.size !== cache.size;
     for (const [k, v] of probe) {
@@ -107,18 +168,9 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
   caches.touch(plugin.id);
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
-    const reused: string[] = [];
-    const oids = new Map<string, string>();
-    let res;
+    let res: ReadResult;
     try {
-      res = hashDirectory(dir, {
-        store: ctx.store,
-        cache,
-        onFile: (p, _m, oid, content) => {
-          oids.set(p, oid);
-          if (content === null) reused.push(oid);
-        },
-      });
+      res = readSkillTree(top, { store: ctx.store, cache });
     } catch (err) {
       // A file changed under us: read again, a few times, before giving up for this pass.
       if (err instanceof SkillsyncError && err.code === 'ESOURCE_CHANGING' && attempt < ATTEMPTS) continue;
@@ -126,24 +178,21 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     }
     if (res.oid === previous) return { tree: res.oid, files: res.files };
     // A new tree will be committed: every blob the cache vouched for must really be stored.
-    if (reused.some((oid) => !ctx.store.has(oid))) {
+    if ([...res.reused].some((oid) => !ctx.store.has(oid))) {
       ctx.log.warn(`stat cache of ${plugin.id}/${skill.name} named missing objects; rereading the folder`);
       caches.drop(plugin.id, skill.name);
       continue;
     }
-    // A file modified in the last moments may still be in the middle of a write (a
-    // writer descheduled inside write() leaves a partial file that every stat agrees
-    // with): let it settle, then look again.
-    const newest = Math.max(0, ...[...res.seen.values()].map((st) => st.mtimeMs));
+    // Let files written in the last moments settle, then require that nothing moved.
+    const newest = Math.max(0, ...[...res.seen.values()].map((st) => Math.max(st.mtimeMs, st.ctimeMs)));
     const age = Date.now() - newest;
-    if (age < SETTLE_MS) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS - age);
-      if (!unchangedSince(dir, res.seen) || !recentFilesStable(dir, res.seen, oids)) {
-        if (attempt >= ATTEMPTS) throw changing(plugin, skill);
-        continue;
+    if (age < SETTLE_MS) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(SETTLE_MS, SETTLE_MS - age));
+    if (unchangedSince(top, res.seen) && recentFilesStable(top, res)) {
+      for (const p of res.hardlinks) {
+        ctx.log.warn(`${plugin.id}/${skill.name}: ${displayName(p)} has several hard links and may be the same file as one outside the source; mirrored as it is now`, { plugin: plugin.id, skill: skill.name, path: p });
       }
+      return { tree: res.oid, files: res.files };
     }
-    if (unchangedSince(dir, res.seen) && recentFilesStable(dir, res.seen, oids)) return { tree: res.oid, files: res.files };
     if (attempt >= ATTEMPTS) throw changing(plugin, skill);
   }
 }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync, rmSync, chmodSync, readdirSync, statSync } fr
 import { join, dirname, resolve } from 'node:path';
 import { tempDir, git, gitTry } from './git.js';
 
-export const BIN = resolve(__dirname, '..', '..', 'bin', 'skillsync.js');
+export const BIN = process.env.SKILLSYNC_TEST_BIN ?? resolve(__dirname, '..', '..', 'bin', 'skillsync.js');
 
 export interface RunResult {
   code: number;
