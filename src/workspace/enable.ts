@@ -69,7 +69,7 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
   const adopted = new Set(prevRec?.adoptedSkills ?? []);
   const plan: PluginPlan = {
     manifest: m,
-    record: { id: m.id, enabled: true, paused: false, adopted: false, version: m.version, source: m.source.display, path: m.path, adoptedSkills: [...adopted].sort() },
+    record: { id: m.id, enabled: true, paused: false, adopted: false, version: m.version, source: m.origin.source, path: m.origin.folder, adoptedSkills: [...adopted].sort() },
     entries: [],
     unchanged: [],
     observations: [],

@@ -53,7 +53,7 @@ export function planRefs(ctx: Ctx, m: PluginManifest, state: PlanState, refs: Re
 /** Read what the source holds for the skills the plan needs; observations go into `txn`. */
 export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, caches: StatCaches, refs: RefIndex, txn: Txn): Observed {
   const declared = new Map(m.skills.map((s) => [s.name, s.path]));
-  const observed: Observed = { id: m.id, version: m.version, origin: { source: m.source.display, path: m.path }, declared, trees: new Map(), refused: new Set() };
+  const observed: Observed = { id: m.id, version: m.version, origin: { source: m.origin.source, path: m.origin.folder }, declared, trees: new Map(), refused: new Set() };
   const policy = autoApply(ctx, m.id);
   const unreadable = new Map<string, string>();
   observed.unreadable = unreadable;
