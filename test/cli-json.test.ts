@@ -93,6 +93,9 @@ describe('--json shapes', () => {
     has(st.proposals, ['open', 'edited', 'stale', 'conflicted']);
 
     has(j('disable', 'alpha', '--yes'), ['plugin', 'status', 'skills']);
+    expect(j('fetch')).toEqual({ remotes: [], plugins: [] });
+    env.skill('tools', 'wipe', { 'SKILL.md': skillMd('wipe'), 'scripts/reset.sh': { content: '#!/bin/sh\nrm -rf ~\n', mode: 0o755 } });
+    has(j('allow', 'tools/wipe', '--finding', 'destructive-command', '-m', 'sandbox'), ['plugin', 'skill', 'finding', 'tree', 'changed', 'by', 'findings']);
     expect(j('hash', edit)).toEqual({ tree: OID, files: expect.any(Number) });
     writeFileSync(join(env.root, 'b'), 'x\n');
     writeFileSync(join(env.root, 'c'), 'y\n');

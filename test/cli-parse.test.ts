@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from './helpers/env.js';
 import { COMMANDS } from '../src/cli/table.js';
+import { commandHelp } from '../src/cli/help.js';
 import { pluginState, skillState, type PluginFacts, type SkillFacts } from '../src/core/states.js';
 import { relativeTime, alignTable } from '../src/cli/output.js';
 import { safetyList } from '../src/cli/safety-view.js';
@@ -29,10 +30,11 @@ describe('help', () => {
         if (f.short) expect(r.stdout).toContain(`-${f.short}, --${flag}`);
       }
       if (!c.light) expect(r.stdout, name).toContain('--config <file>');
-      expect(run(['help', name]).stdout, name).toBe(r.stdout);
+      expect(commandHelp(name) + '\n', name).toBe(r.stdout);
+      if (name === 'publish') expect(run(['help', name]).stdout).toBe(r.stdout);
       if (name === 'enable') expect(run(['-h', name]).stdout).toBe(r.stdout);
     }
-  });
+  }, 240_000);
 
   it('the README command table lists every command with its example', () => {
     const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');

@@ -163,7 +163,8 @@ describe('crash points, reproduced exactly', () => {
   it('a journal whose main update never happened is discarded; one whose main update happened is completed', () => {
     env = makeEnv();
     twoSkills(env);
-    env.ok('enable', 'alpha');
+    env.ok('enable', 'alpha'); // one commit for the whole plugin
+    env.ok('pause', 'alpha'); // a second commit, so main^ exists
     const main = env.git('rev-parse', 'main');
     // Killed after writing the journal, before the compare-and-swap of main.
     mkdirSync(env.workspace, { recursive: true });

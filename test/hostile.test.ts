@@ -28,7 +28,7 @@ describe('hostile corpus', () => {
   let before: Map<string, string>;
   let discoveryStderr = '';
   let listed: { id: string; skills: { name: string }[]; warnings?: string[] }[] = [];
-  type EnableOut = { plugin: string; status: string; error?: { code: string; message: string }; skills?: { name: string; safety?: string }[]; warnings?: string[] };
+  type EnableOut = { plugin: string; status: string; error?: { code: string; message: string }; skills?: { name: string; safety?: unknown[] }[]; warnings?: string[] };
   const results = new Map<string, EnableOut>();
   const batches: { kind: string; code: number; stdout: string; stderr: string; refsChanged: boolean; enabled: string[] }[] = [];
 

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config.js';
 import { SkillsyncError } from '../core/errors.js';
 import { stderrLogger, type Logger } from '../log.js';
 import { openContext, type Ctx } from '../workspace/context.js';
-import { workspacePaths } from '../workspace/paths.js';
+import { workspacePaths } from '../workspace/layout.js';
 import type { Args } from './parse.js';
 
 import { CliOutput } from './output.js';

@@ -76,6 +76,7 @@ export const ERROR_CATALOGUE = {
     EDUPLICATE_PLUGIN: stall,
     EPLUGIN_BROKEN: stall,
     EUNKNOWN_PLUGIN: stall,
+    EORIGIN_CHANGED: stall, // the same plugin id now comes from another source or folder: never an update
   },
   workspace: {
     ELOCKED: { kind: 'retry', workspace: true }, // another skillsync process holds the workspace lock

@@ -76,6 +76,16 @@ export function skillState(f: SkillFacts): SkillState {
   return f.published === f.binding.acceptedTree ? 'synced' : 'modified';
 }
 
+/** A configured source that cannot be opened at all (not one broken plugin in it). */
+export function isSourceError(e: { pluginId?: string; path: string; code: string }): boolean {
+  return !e.pluginId && e.path === '' && /^E(SOURCE|REMOTE)/.test(e.code);
+}
+
+/** A source that cannot be reached now keeps its last good fetch: done, but needs you. */
+export function isUnreachable(e: { code: string }): boolean {
+  return /UNREACHABLE|^EREMOTE_SHA$/.test(e.code);
+}
+
 /** Exit code 3 (done, but something needs you): what counts. */
 export interface Attention {
   conflictedProposals: number;

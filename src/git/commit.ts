@@ -1,4 +1,4 @@
-// Commit and annotated tag objects: encode, decode, and message trailers.
+// Commit and annotated tag objects: encode and decode (message trailers: src/core/trailers.ts).
 
 export interface Signature {
   name: string;
@@ -90,24 +90,4 @@ export function decodeTag(body: Buffer): Tag {
     else if (key === 'tagger') t.tagger = parseSignature(val);
   }
   return t;
-}
-
-/** Trailers of a message's last paragraph ("Key: value" lines), first value per key wins. */
-export function parseTrailers(message: string): Record<string, string> {
-  const paras = message.trimEnd().split(/\n\s*\n/);
-  const last = paras[paras.length - 1] ?? '';
-  const out: Record<string, string> = {};
-  for (const line of last.split('\n')) {
-    const m = /^([A-Za-z][A-Za-z0-9-]*): (.*)$/.exec(line);
-    if (m && !(m[1] in out)) out[m[1]] = m[2];
-  }
-  return out;
-}
-
-/** Append trailers as a final paragraph; values are forced onto one line. */
-export function withTrailers(body: string, trailers: Record<string, string | undefined>): string {
-  const lines = Object.entries(trailers)
-    .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${String(v).replace(/[\r\n]+/g, ' ')}`);
-  return `${body.trimEnd()}\n\n${lines.join('\n')}\n`;
 }

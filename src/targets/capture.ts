@@ -3,8 +3,8 @@
 // is published as the skill's next version (`local_edit`), so an accepted update merges
 // with it instead of overwriting it. An edit that fails the checks stays exactly as it
 // is, with the reason recorded for `status`.
-import { join } from 'node:path';
-import { hashDirectory, unchangedSince } from '../git/dir-tree.js';
+import { openSkillFolder, readSkillTree, unchangedSince } from '../workspace/snapshot-read.js';
+import { closeDir } from '../plugins/fs-at.js';
 import { toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from '../workspace/context.js';
 import { mutate } from '../workspace/mutate.js';
@@ -36,18 +36,27 @@ interface Found {
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** A folder read into the store once its files stopped changing (a burst of saves is one edit). */
-function readSettled(ctx: Ctx, dir: string): string | null {
+/**
+ * A folder read into the store once its files stopped changing (a burst of saves is one
+ * edit), with the snapshot reader: through directory descriptors, links and special
+ * files refused, every blob hashed from the bytes read.
+ */
+function readSettled(ctx: Ctx, target: string, skill: string): string | null {
   const quietMs = Math.min(2000, Math.max(100, ctx.config.debounceMs));
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const res = hashDirectory(dir, { store: ctx.store });
-    const newest = Math.max(0, ...[...res.seen.values()].map((s) => Math.max(s.mtimeMs, s.ctimeMs)));
-    const age = Date.now() - newest;
-    if (age >= quietMs) return res.oid;
-    sleep(quietMs - age);
-    if (unchangedSince(dir, res.seen)) return res.oid;
+  const top = openSkillFolder(target, skill);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = readSkillTree(top, { store: ctx.store });
+      const newest = Math.max(0, ...[...res.seen.values()].map((s) => Math.max(s.mtimeMs, s.ctimeMs)));
+      const age = Date.now() - newest;
+      if (age >= quietMs) return res.oid;
+      sleep(quietMs - age);
+      if (unchangedSince(top, res.seen)) return res.oid;
+    }
+    return null;
+  } finally {
+    closeDir(top);
   }
-  return null;
 }
 
 function findEdits(ctx: Ctx, out: CaptureOutcome[]): Found[] {
@@ -67,7 +76,7 @@ function findEdits(ctx: Ctx, out: CaptureOutcome[]): Found[] {
       if (a.op !== 'capture' || taken.has(a.skill)) continue; // one edit per skill per pass; the others follow
       let tree: string | null;
       try {
-        tree = readSettled(ctx, join(t.path, a.skill));
+        tree = readSettled(ctx, t.path, a.skill);
       } catch (err) {
         out.push({ skill: a.skill, target: t.path, status: 'postponed', reason: toSkillsyncError(err).message });
         continue;

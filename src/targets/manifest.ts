@@ -18,7 +18,7 @@ export interface TargetManifest {
 
 /** The folder that holds every target manifest. */
 export function targetsCacheDir(ctx: Ctx): string {
-  return join(ctx.paths.cache, 'targets');
+  return ctx.paths.targetsCache;
 }
 
 export function manifestFile(ctx: Ctx, targetPath: string): string {

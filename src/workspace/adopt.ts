@@ -3,7 +3,7 @@
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
-import { requirePluginRecord } from './disable.js';
+import { requirePluginRecord } from './queries.js';
 import { dropProposalIfUntouched } from './proposals.js';
 
 export function adoptSkill(ctx: Ctx, id: string, skill: string): { plugin: string; skill: string; pluginStatus: 'adopted' | 'unchanged' } {
@@ -20,12 +20,12 @@ export function adoptSkill(ctx: Ctx, id: string, skill: string): { plugin: strin
     const adoptedSkills = [...new Set([...rec.adoptedSkills, skill])].sort();
     const allAdopted = remaining.length === 0;
     txn.setPlugin({ ...rec, adoptedSkills, ...(allAdopted ? { adopted: true, enabled: false } : {}) });
-    txn.commit(`${skill}: adopted from plugin ${id}, now locally managed`, state.skills.has(skill) ? '' : 'The skill is not published at the moment (its plugin was disabled).', {
-      Skill: skill,
-      Plugin: id,
-      Lineage: `adopted_from_plugin:${id}`,
-      'Merge-Mode': 'adopt',
-    });
+    txn.commit(`${skill}: adopted from plugin ${id}, now locally managed`, state.skills.has(skill) ? '' : 'The skill is not published at the moment (its plugin was disabled).', [
+      ['Skill', skill],
+      ['Plugin', id],
+      ['Lineage', `adopted_from_plugin:${id}`],
+      ['Workspace-Change', 'adopt'],
+    ]);
     return { plugin: id, skill, pluginStatus: allAdopted ? ('adopted' as const) : ('unchanged' as const) };
   });
 }

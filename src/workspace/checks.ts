@@ -4,6 +4,7 @@
 // markers; main may not. Reads only objects, so the pre-receive hook runs it too.
 import { checkSafety, type Allowance, type SafetyPolicy, type SafetyReport } from '../core/safety/index.js';
 import { readAllowances } from './allowances.js';
+import { readRef, type Refs } from '../git/refs.js';
 import { isBinary } from '../core/merge/text.js';
 import { printable } from '../core/tree-entries.js';
 import { unsafeNameReason } from '../core/names.js';
@@ -37,6 +38,14 @@ export interface CheckResult {
 export interface CheckCtx {
   store: ObjectStore;
   config: { safety: SafetyPolicy };
+  /** With refs, the allowances recorded on main apply when none are given. */
+  refs?: Refs;
+}
+
+/** The allowances a person recorded on main (`allow`). */
+function mainAllowances(ctx: CheckCtx): Allowance[] {
+  const main = ctx.refs ? readRef(ctx.refs, 'refs/heads/main') : null;
+  return main ? readAllowances(ctx.store, ctx.store.readCommit(main).tree) : [];
 }
 
 function result(problems: Problem[], safety?: SafetyReport): CheckResult {

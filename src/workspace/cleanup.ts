@@ -27,11 +27,11 @@ export function removeStaleTemps(ctx: Ctx): number {
     }
   };
   const rmFile = (p: string) => rmSync(p, { force: true });
-  sweep(join(ctx.paths.gitdir, 'skillsync-tmp'), '.tmp-', rmFile);
+  sweep(ctx.paths.objectTmp, '.tmp-', rmFile);
   sweep(ctx.paths.checkouts, '.tmp-', rmReadonly);
   sweep(ctx.paths.liveSkills, '.tmp-', rmFile);
   sweep(ctx.paths.cache, '.tmp-', rmFile);
-  sweep(join(ctx.paths.cache, 'stat'), '.tmp-', rmFile);
+  sweep(ctx.paths.statCaches, '.tmp-', rmFile);
   sweep(ctx.paths.root, '.tmp-', rmFile);
   // Ref locks of killed processes (git holds its own for milliseconds; these are seconds old).
   const g = ctx.paths.gitdir;

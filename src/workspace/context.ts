@@ -10,7 +10,7 @@ import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
 import { WorkspaceLock } from './lock.js';
 import { installHook } from './hook.js';
-import { workspacePaths, type WorkspacePaths } from './paths.js';
+import { workspacePaths, type WorkspacePaths } from './layout.js';
 import type { DiscoveryResult } from '../plugins/types.js';
 import type { DiscoveryCache } from '../plugins/discovery-cache.js';
 

@@ -4,17 +4,12 @@ import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { dropProposalIfUntouched } from './proposals.js';
+import { requirePluginRecord } from './queries.js';
 
 export interface DisableResult {
   plugin: string;
   status: 'disabled' | 'already_disabled';
   skills: string[];
-}
-
-export function requirePluginRecord(state: { plugins: Map<string, unknown> }, id: string): void {
-  if (!state.plugins.has(id)) {
-    throw new SkillsyncError('ENOT_ENABLED', `plugin ${id} has never been enabled in this workspace; see 'skillsync plugins'`, { plugin: id });
-  }
 }
 
 export function disablePlugin(ctx: Ctx, id: string, confirmed: boolean): DisableResult {
@@ -32,10 +27,10 @@ export function disablePlugin(ctx: Ctx, id: string, confirmed: boolean): Disable
       dropProposalIfUntouched(txn, id, b.skill);
     }
     txn.setPlugin({ ...rec, enabled: false, paused: true });
-    txn.commit(`disable plugin ${id}`, skills.length ? `Skills removed from skills/: ${skills.map((b) => b.skill).join(', ')}` : '', {
-      Plugin: id,
-      'Merge-Mode': 'disable',
-    });
+    txn.commit(`disable plugin ${id}`, skills.length ? `Skills removed from skills/: ${skills.map((b) => b.skill).join(', ')}` : '', [
+      ['Plugin', id],
+      ['Workspace-Change', 'disable'],
+    ]);
     return { plugin: id, status: 'disabled' as const, skills: skills.map((b) => b.skill) };
   });
 }

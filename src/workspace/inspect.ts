@@ -8,7 +8,7 @@ import { readObservation } from './observe.js';
 import { listProposals } from './proposals.js';
 import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
-import { pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
+import { isSourceError, pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
 import { targetsStatus, type TargetsStatus } from '../targets/status.js';
 
 export type PluginStatus = PluginState;
@@ -34,6 +34,8 @@ export interface PluginView {
   warnings?: string[];
 }
 
+type ProposalInfoOf = ReturnType<typeof listProposals>[number];
+
 export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: DiscoveryError[] } {
   const d = discover(ctx);
   const state = readMainState(ctx);
@@ -41,10 +43,14 @@ export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: Discover
   const out: PluginView[] = [];
   const broken = new Set(d.errors.map((e) => e.pluginId).filter((x): x is string => !!x));
   const ids = new Set([...state.plugins.keys(), ...d.plugins.map((p) => p.id)]);
+  // Maps, not a search per plugin: a marketplace may list 100,000 plugins.
+  const byId = new Map(d.plugins.map((p) => [p.id, p]));
+  const byPlugin = new Map<string, ProposalInfoOf[]>();
+  for (const p of proposals.values()) byPlugin.set(p.plugin, [...(byPlugin.get(p.plugin) ?? []), p]);
   for (const id of [...ids].sort()) {
     const rec = state.plugins.get(id) ?? null;
-    const m = d.plugins.find((p) => p.id === id);
-    const mine = [...proposals.values()].filter((p) => p.plugin === id);
+    const m = byId.get(id);
+    const mine = byPlugin.get(id) ?? [];
     const status = pluginState({ record: rec, discovered: !!m, broken: broken.has(id), pending: mine.length });
     const declared = new Set(m?.skills.map((s) => s.name) ?? []);
     const skillOf = (name: string, extra: Partial<PluginSkillView> = {}): PluginSkillView => {
@@ -137,7 +143,11 @@ export function workspaceStatus(ctx: Ctx): StatusView {
   const conflicted = props.filter((p) => p.conflicts.length > 0).length;
   const attention: string[] = [];
   if (conflicted) attention.push(`${conflicted} proposal(s) with conflicts to resolve`);
-  if (errors.length) attention.push(`${errors.length} source or plugin error(s)`);
+  // Sources that cannot be opened, and plugins in use that cannot be read (a broken plugin
+  // nobody enabled is listed by `plugins`, but needs no one).
+  const used = new Set(state.plugins.keys());
+  const serious = errors.filter((e) => isSourceError(e) || (e.pluginId && used.has(e.pluginId)));
+  if (serious.length) attention.push(`${serious.length} source or plugin error(s)`);
   if (counts.missing) attention.push(`${counts.missing} enabled plugin(s) missing from every source`);
   const mainBlocked = mainBlockedView(ctx);
   if (mainBlocked) attention.push('main is blocked at a commit that fails the checks');

@@ -27,7 +27,7 @@ interface LiveMarker {
 }
 
 function markerPath(ctx: Ctx) {
-  return join(ctx.paths.cache, 'live.json');
+  return ctx.paths.liveMarker;
 }
 
 function readMarker(ctx: Ctx): LiveMarker {

@@ -11,7 +11,7 @@ import { lookupPath } from '../git/tree-editor.js';
 import type { ObjectStore } from '../git/objects.js';
 import { checkRoot, describeProblems, skillTrees, type CheckCtx, type Problem } from './checks.js';
 import type { Ctx } from './context.js';
-import { MAIN } from './state.js';
+import { MAIN } from './layout.js';
 
 export interface Blocked {
   /** main's tip when it was checked. */

@@ -1,16 +1,13 @@
-// Upstream observations: refs/upstream/<plugin>/<skill> is a chain of commits whose
+// Upstream observations: per plugin and skill, a chain of commits whose
 // trees are exactly what the source held, one commit each time it changed.
 import { readRef } from '../git/refs.js';
-import { withTrailers } from '../git/commit.js';
+import { upstreamRef } from './layout.js';
+import { formatMessage } from '../core/trailers.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import type { Txn } from './txn.js';
 import type { RefIndex } from './ref-index.js';
 import type { StatCaches } from './stat-cache.js';
-
-export function upstreamRef(plugin: string, skill: string): string {
-  return `refs/upstream/${plugin}/${skill}`;
-}
 
 export interface Observation {
   commit: string | null;
@@ -31,12 +28,12 @@ export function readObservation(ctx: Ctx, plugin: string, skill: string, known?:
 export function recordObservation(txn: Txn, plugin: PluginManifest, skill: string, skillPath: string, tree: string, prev: Observation): string | null {
   if (prev.tree === tree) return null;
   const sig = txn.signature();
-  const msg = withTrailers(`upstream ${plugin.id}/${skill} @ ${plugin.version}`, {
-    Plugin: plugin.id,
-    'Plugin-Version': plugin.version,
-    Skill: skill,
-    Source: `${plugin.source.display}${skillPath ? ':' + skillPath : ''}`,
-  });
+  const msg = formatMessage(`upstream ${plugin.id}/${skill} @ ${plugin.version}: tree ${tree.slice(0, 12)}`, '', [
+    ['Plugin', plugin.id],
+    ['Plugin-Version', plugin.version],
+    ['Skill', skill],
+    ['Source', `${plugin.source.display}${skillPath ? ':' + skillPath : ''}`],
+  ]);
   const commit = txn.ctx.store.writeCommit({ tree, parents: prev.commit ? [prev.commit] : [], author: sig, committer: sig, message: msg });
   txn.setRef(upstreamRef(plugin.id, skill), commit, prev.commit);
   return commit;

@@ -2,7 +2,7 @@
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
-import { requirePluginRecord } from './disable.js';
+import { requirePluginRecord } from './queries.js';
 
 export function setPaused(ctx: Ctx, id: string, paused: boolean): { plugin: string; paused: boolean; changed: boolean } {
   return mutate(ctx, `${paused ? 'pause' : 'resume'} ${id}`, (state, txn) => {
@@ -13,7 +13,7 @@ export function setPaused(ctx: Ctx, id: string, paused: boolean): { plugin: stri
     }
     if (rec.paused === paused) return { plugin: id, paused, changed: false };
     txn.setPlugin({ ...rec, paused });
-    txn.commit(`${paused ? 'pause' : 'resume'} updates of plugin ${id}`, '', { Plugin: id });
+    txn.commit(`${paused ? 'pause' : 'resume'} updates of plugin ${id}`, '', [['Plugin', id], ['Workspace-Change', paused ? 'pause' : 'resume']]);
     return { plugin: id, paused, changed: true };
   });
 }

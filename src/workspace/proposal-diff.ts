@@ -6,7 +6,7 @@ import { unifiedDiff } from '../core/unified-diff.js';
 import { flattenTree } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
 import { readProposal, type ProposalInfo } from './proposals.js';
-import { parseProposalId } from './reject.js';
+import { parseProposalId } from './queries.js';
 import { readMainState } from './state.js';
 
 export interface FileChange {

@@ -1,15 +1,19 @@
-// Proposal branches: refs/heads/proposals/<plugin>/<skill>, one generated commit on
+// Proposal branches proposals/<plugin>/<skill>: one generated commit on
 // top of main with the merged skill and the binding moved to the new upstream tree.
 // A branch someone has committed to is "edited" and never overwritten by skillsync.
 import { listRefs, readRef } from '../git/refs.js';
-import { parseTrailers, withTrailers, type Commit } from '../git/commit.js';
+import { REF_NAMESPACES, parseProposalRef, proposalBranch, proposalRef } from './layout.js';
+export { proposalRef } from './layout.js';
+import type { Commit } from '../git/commit.js';
+import { formatConflict, formatMessage, oneLine, parseConflict, quotePath, parseTrailers, trailerMap, trailerValues, type ProposalMode, type TrailerKey } from '../core/trailers.js';
+import { isBinary } from '../core/merge/text.js';
+import { flattenTree } from '../git/tree-editor.js';
 import { BINDINGS_DIR, SKILLS_DIR, serializeRecord, type Binding } from './records.js';
 import { TreeEditor, lookupPath } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
 import type { Txn } from './txn.js';
 import { readObservation } from './observe.js';
 
-export type MergeMode = 'fast_forward' | 'three_way' | 'addition' | 'removal';
 
 export interface ProposalInfo {
   id: string;
@@ -21,32 +25,25 @@ export interface ProposalInfo {
   /** The commit skillsync generated (tip when nobody committed on the branch). */
   generated: string;
   parent: string | null;
-  mergeMode: MergeMode;
+  mergeMode: ProposalMode;
+  pluginVersion: string | null;
+  /** Conflicts still open at the branch tip (a resolution committed on the branch removes them). */
   conflicts: string[];
   conflictKinds: Record<string, string>;
   baseTree: string | null;
   upstreamTree: string | null;
   localTree: string | null;
-  predictedVersion: string | null;
   safety: string;
   edited: boolean;
   status: 'open' | 'edited' | 'stale';
 }
 
-export function proposalRef(plugin: string, skill: string): string {
-  return `refs/heads/proposals/${plugin}/${skill}`;
-}
-
-export function allTrailerValues(message: string, key: string): string[] {
-  const paras = message.trimEnd().split(/\n\s*\n/);
-  const last = paras[paras.length - 1] ?? '';
-  const out: string[] = [];
-  for (const line of last.split('\n')) if (line.startsWith(`${key}: `)) out.push(line.slice(key.length + 2));
-  return out;
-}
-
 function isGenerated(ctx: Ctx, c: Commit, id: string): boolean {
-  return parseTrailers(c.message)['Proposal'] === id && c.committer.email === ctx.identity.email;
+  return trailerMap(parseTrailers(c.message)).Proposal === id && c.committer.email === ctx.identity.email;
+}
+
+function proposalMode(v: string | undefined): ProposalMode {
+  return v === 'fast_forward' || v === 'addition' || v === 'removal' ? v : 'three_way';
 }
 
 export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: string | null): ProposalInfo | null {
@@ -62,36 +59,39 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
     commit = ctx.store.readCommit(oid);
   }
   const generated = isGenerated(ctx, commit, id) ? oid : tip;
-  const t = parseTrailers(commit.message);
-  const conflictLines = allTrailerValues(commit.message, 'Conflict');
-  const conflictKinds: Record<string, string> = {};
-  const conflicts = conflictLines.map((l) => {
-    const m = /^(.*) \(([a-z/]+)\)$/.exec(l);
-    if (m) conflictKinds[m[1]] = m[2];
-    return m ? m[1] : l;
-  });
+  const list = parseTrailers(commit.message);
+  const t = trailerMap(list);
   const edited = generated !== tip;
+  // Conflicts as the branch tip has them: text files that still hold markers; binary and
+  // delete conflicts until a person commits on the branch.
+  const recorded = trailerValues(list, 'Conflict').map(parseConflict);
+  const tipTree = skillTreeAt(ctx, tip, skill);
+  const marked = new Set(tipTree ? filesWithConflictMarkers(ctx, tipTree) : []);
+  const conflictKinds: Record<string, string> = {};
+  for (const c of recorded) if (c.kind === 'content' ? marked.has(c.path) : !edited) conflictKinds[c.path] = c.kind;
+  for (const path of marked) conflictKinds[path] ??= 'content';
+  const conflicts = Object.keys(conflictKinds).sort();
   let status: ProposalInfo['status'] = edited ? 'edited' : 'open';
   if (edited) {
     const obs = readObservation(ctx, plugin, skill);
-    if (obs.tree && t['Upstream-Tree'] && obs.tree !== t['Upstream-Tree'] && t['Merge-Mode'] !== 'removal') status = 'stale';
+    if (obs.tree && t['Upstream-Tree'] && obs.tree !== t['Upstream-Tree'] && proposalMode(t['Proposal-Mode'] ?? t['Merge-Mode']) !== 'removal') status = 'stale';
   }
   return {
     id,
     plugin,
     skill,
-    branch: ref.slice('refs/heads/'.length),
+    branch: proposalBranch(plugin, skill),
     ref,
     tip,
     generated,
     parent: commit.parents[0] ?? null,
-    mergeMode: (t['Merge-Mode'] ?? 'three_way') as MergeMode,
+    mergeMode: proposalMode(t['Proposal-Mode'] ?? t['Merge-Mode']),
+    pluginVersion: t['Plugin-Version'] ?? null,
     conflicts,
     conflictKinds,
     baseTree: t['Base-Tree'] ?? null,
     upstreamTree: t['Upstream-Tree'] ?? null,
     localTree: t['Local-Tree'] ?? null,
-    predictedVersion: t['Skill-Version'] ?? null,
     safety: t['Safety'] ?? 'none',
     edited,
     status,
@@ -100,11 +100,11 @@ export function readProposal(ctx: Ctx, plugin: string, skill: string, tipOid?: s
 
 export function listProposals(ctx: Ctx): ProposalInfo[] {
   const out: ProposalInfo[] = [];
-  for (const [ref, tip] of listRefs(ctx.refs, 'refs/heads/proposals/')) {
-    const parts = ref.slice('refs/heads/proposals/'.length).split('/');
-    if (parts.length !== 2) continue;
+  for (const [ref, tip] of listRefs(ctx.refs, REF_NAMESPACES.proposals)) {
+    const id = parseProposalRef(ref);
+    if (!id) continue;
     try {
-      const p = readProposal(ctx, parts[0], parts[1], tip);
+      const p = readProposal(ctx, id.plugin, id.skill, tip);
       if (p) out.push(p);
     } catch (err) {
       ctx.log.warn(`cannot read proposal ${ref}: ${(err as Error).message}`);
@@ -125,7 +125,7 @@ export interface NewProposal {
   plugin: string;
   pluginVersion: string;
   skill: string;
-  mode: MergeMode;
+  mode: ProposalMode;
   baseTree: string | null;
   localTree: string | null;
   upstreamTree: string | null;
@@ -154,33 +154,31 @@ export function writeProposal(txn: Txn, p: NewProposal, expectedTip: string | nu
   const id = `${p.plugin}/${p.skill}`;
   const what =
     p.mode === 'addition' ? 'new skill' : p.mode === 'removal' ? 'skill removed upstream' : p.mode === 'fast_forward' ? 'update (fast-forward)' : 'update (three-way merge)';
-  const body: string[] = [`Plugin ${p.plugin} ${p.pluginVersion}: ${what} for ${p.skill}.`];
+  const body: string[] = [oneLine(`Plugin ${p.plugin} ${p.pluginVersion}: ${what} for ${p.skill}; accepting it would publish ${p.skill} ${p.predictedVersion}.`)];
   if (p.conflicts.length) {
-    body.push(`Conflicts to resolve on this branch before accepting:\n${p.conflicts.map((c) => `  ${c.path} (${c.kind})`).join('\n')}`);
+    body.push(`Conflicts to resolve on this branch before accepting:\n${p.conflicts.map((c) => `  ${quotePath(c.path)} (${c.kind})`).join('\n')}`);
   }
-  if (p.safetyDetails.length) body.push(`Safety findings:\n${p.safetyDetails.map((s) => `  ${s}`).join('\n')}`);
-  body.push(`Review with git, then: skillsync accept ${id}   (or: git merge ${proposalRef(p.plugin, p.skill).slice(11)})`);
-  const trailerLines: Record<string, string | undefined> = {
-    Proposal: id,
-    Skill: p.skill,
-    'Skill-Version': p.predictedVersion,
-    Plugin: p.plugin,
-    'Plugin-Version': p.pluginVersion,
-    'Upstream-Tree': p.upstreamTree ?? undefined,
-    'Base-Tree': p.baseTree ?? undefined,
-    'Local-Tree': p.localTree ?? undefined,
-    'Merge-Mode': p.mode,
-    Safety: p.safety || 'none',
-  };
-  let message = withTrailers(`proposal: ${p.skill} ${what} from ${p.plugin} ${p.pluginVersion}\n\n${body.join('\n\n')}`, trailerLines);
-  if (p.conflicts.length) message = message.trimEnd() + '\n' + p.conflicts.map((c) => `Conflict: ${c.path} (${c.kind})`).join('\n') + '\n';
+  if (p.safetyDetails.length) body.push(`Safety findings:\n${p.safetyDetails.map((s) => `  ${oneLine(s)}`).join('\n')}`);
+  body.push(`Review with git, then: skillsync accept ${id}   (or: git merge ${proposalBranch(p.plugin, p.skill)})`);
+  // Proposal-only trailers: `git log --grep 'Merge-Mode: …'` finds versions on main, never proposals.
+  const trailers: [TrailerKey, string | null | undefined][] = [
+    ['Proposal', id],
+    ['Proposal-Mode', p.mode],
+    ['Skill', p.skill],
+    ['Plugin', p.plugin],
+    ['Plugin-Version', p.pluginVersion],
+    ['Upstream-Tree', p.upstreamTree],
+    ['Base-Tree', p.baseTree],
+    ['Local-Tree', p.localTree],
+    ['Safety', p.safety || 'none'],
+    ...p.conflicts.map((c): [TrailerKey, string] => ['Conflict', formatConflict(c.path, c.kind)]),
+  ];
+  const message = formatMessage(`proposal: ${p.skill} ${what} from ${p.plugin} ${p.pluginVersion}`, body.join('\n\n'), trailers);
   const sig = txn.signature();
   const commit = ctx.store.writeCommit({ tree, parents: [p.parent], author: sig, committer: sig, message });
   txn.setRef(proposalRef(p.plugin, p.skill), commit, expectedTip);
   return commit;
 }
-
-export { hasConflictMarkers } from '../core/merge/markers.js';
 
 export function skillTreeAt(ctx: Ctx, commit: string, skill: string): string | null {
   const e = lookupPath(ctx.store, ctx.store.readCommit(commit).tree, `${SKILLS_DIR}/${skill}`);
@@ -189,4 +187,19 @@ export function skillTreeAt(ctx: Ctx, commit: string, skill: string): string | n
 
 export function bindingBlobAt(ctx: Ctx, commit: string, skill: string): string | null {
   return lookupPath(ctx.store, ctx.store.readCommit(commit).tree, `${BINDINGS_DIR}/${skill}.json`)?.oid ?? null;
+}
+
+/** Lines that still look like unresolved conflict markers. */
+export function hasConflictMarkers(text: string): boolean {
+  return /^<{7}( |$)/m.test(text) && /^={7}$/m.test(text.replace(/\r$/gm, '')) && /^>{7}( |$)/m.test(text);
+}
+
+/** Paths (relative to the skill) of text files in `tree` that still hold conflict markers. */
+export function filesWithConflictMarkers(ctx: Ctx, tree: string): string[] {
+  const marked: string[] = [];
+  for (const [path, e] of flattenTree(ctx.store, tree)) {
+    const buf = ctx.store.readBlob(e.oid);
+    if (!isBinary(buf) && hasConflictMarkers(buf.toString('utf8'))) marked.push(path);
+  }
+  return marked;
 }

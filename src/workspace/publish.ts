@@ -1,16 +1,15 @@
 // publish <skill> --from <dir>: a local edit becomes the skill's next version;
 // rollback <skill> <version>: an earlier version's tree, published as a new version.
 import { SkillsyncError } from '../core/errors.js';
-import { formatSafetyTrailer } from '../core/safety/index.js';
 import { foldedKey, validateSkillName } from '../core/names.js';
-import { caseIndex } from './enable.js';
 import { hashDirectory } from '../git/dir-tree.js';
 import { lookupPath } from '../git/tree-editor.js';
 import { existsSync, statSync } from 'node:fs';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
-import { describeFinding, safetyOf } from './skill-files.js';
-import { formatVersion, nextVersion, versionNumbers, readVersion } from './versions.js';
+import { publishVersions, type PublishEntry } from './publish-versions.js';
+import { caseIndex, ownershipError } from './queries.js';
+import { formatVersion, versionNumbers, readVersion } from './versions.js';
 import type { Txn } from './txn.js';
 
 export interface PublishResult {
@@ -21,29 +20,12 @@ export interface PublishResult {
   safety: string;
 }
 
-function publishTree(txn: Txn, skill: string, tree: string, subject: string, trailers: Record<string, string>): PublishResult {
-  const { ctx, state } = txn;
+function publishTree(txn: Txn, skill: string, tree: string, entry: Pick<PublishEntry, 'mode' | 'note' | 'rollbackOf'>): PublishResult {
+  const { state } = txn;
   if (state.skills.get(skill) === tree) return { skill, version: null, tree, status: 'unchanged', safety: '' };
-  const report = safetyOf(ctx, tree);
-  if (report.blocked) {
-    const f = report.findings.find((x) => !x.allowed && ctx.config.safety.block.includes(x.severity))!;
-    throw new SkillsyncError('ESAFETY_BLOCKED', `not published: ${describeFinding(f)}; nothing was changed`, { skill, findings: report.findings });
-  }
-  const safety = formatSafetyTrailer(report);
-  const version = nextVersion(ctx, skill);
   const b = state.bindings.get(skill);
-  txn.setSkill(skill, tree);
-  const commit = txn.commit(`${skill} ${version}: ${subject}`, '', {
-    Skill: skill,
-    'Skill-Version': version,
-    Plugin: b?.plugin,
-    'Base-Tree': state.skills.get(skill),
-    'Local-Tree': tree,
-    Safety: safety,
-    ...trailers,
-  });
-  txn.tag(skill, version, commit, `${skill} ${version}: ${subject}\n\nSkill: ${skill}\nSkill-Version: ${version}\nMerge-Mode: ${trailers['Merge-Mode']}\n`);
-  return { skill, version, tree, status: 'published', safety };
+  const [v] = publishVersions(txn, [{ skill, tree, plugin: b?.plugin, baseTree: state.skills.get(skill), localTree: tree, ...entry }]);
+  return { skill, version: v.version, tree, status: 'published', safety: v.safety };
 }
 
 export function publishSkill(ctx: Ctx, skill: string, from: string, message?: string): PublishResult {
@@ -55,14 +37,12 @@ export function publishSkill(ctx: Ctx, skill: string, from: string, message?: st
       throw new SkillsyncError('ENO_SKILL_MD', `${from} has no SKILL.md at its top; a skill folder needs one`, { path: from });
     }
     const twin = caseIndex(state).get(foldedKey(skill));
-    if (twin && twin !== skill) {
-      throw new SkillsyncError('EOWNERSHIP', `skill '${skill}' differs only by case from '${twin}' in the workspace; the two would collide on case-insensitive file systems — nothing was changed`, { skill, existing: twin });
-    }
+    if (twin && twin !== skill) throw ownershipError(null, skill, { reason: 'case_twin', existing: twin, message: '' });
     const b = state.bindings.get(skill);
     if (b && b.status === 'disabled') {
       throw new SkillsyncError('EDISABLED', `skill '${skill}' belongs to disabled plugin ${b.plugin}; enable the plugin or adopt the skill first`, { skill });
     }
-    return publishTree(txn, skill, tree, message ?? 'local edit', { 'Merge-Mode': 'local' });
+    return publishTree(txn, skill, tree, { mode: 'local_edit', note: message });
   });
 }
 
@@ -77,6 +57,6 @@ export function rollbackSkill(ctx: Ctx, skill: string, version: string): Publish
     const v = readVersion(ctx, skill, n, oid);
     const entry = lookupPath(ctx.store, ctx.store.readCommit(v.commit).tree, `skills/${skill}`);
     if (!entry) throw new SkillsyncError('ENO_VERSION', `version ${v.version} of '${skill}' has no skill tree`, { skill });
-    return publishTree(txn, skill, entry.oid, `rollback to ${v.version}`, { 'Merge-Mode': 'rollback', 'Rollback-Of': v.version });
+    return publishTree(txn, skill, entry.oid, { mode: 'rollback', note: `rollback to ${v.version}`, rollbackOf: v.version });
   });
 }

@@ -3,12 +3,13 @@
 // edit pushed to main), the commit that introduced it is tagged as the next version.
 // Only skills that changed since the last reconciled main are looked at.
 import { readReconciled, writeReconciled } from './reconciled-marker.js';
-import { parseTrailers } from '../git/commit.js';
+import { parseTrailers, parseVersionTrailers, trailerMap, type MergeMode } from '../core/trailers.js';
+import { recordVersion } from './publish-versions.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { servableCommit } from './main-gate.js';
 import { readStateAt, type MainState } from './state.js';
-import { latestVersion, nextVersion } from './versions.js';
+import { latestVersion } from './versions.js';
 import { skillTreeAt } from './proposals.js';
 
 /** The oldest commit on main's first-parent line that already has `tree` at skills/<skill>. */
@@ -43,10 +44,9 @@ export function reconcileVersions(ctx: Ctx): string[] {
       const commit = servableCommit(ctx, introducingCommit(ctx, state.commit, skill, tree), state.commit);
       const c = ctx.store.readCommit(commit);
       const t = parseTrailers(c.message);
-      const version = nextVersion(ctx, skill);
-      const mode = t['Skill'] === skill && t['Merge-Mode'] ? t['Merge-Mode'] : c.parents.length > 1 ? 'merge' : 'external';
-      const subject = c.message.split('\n')[0];
-      txn.tag(skill, version, commit, `${skill} ${version}: ${subject}\n\nSkill: ${skill}\nSkill-Version: ${version}\nMerge-Mode: ${mode}\nRecorded-From: ${commit}\n`);
+      const own = parseVersionTrailers(t).find((v) => v.skill === skill);
+      const mode: MergeMode = own ? own.mode : trailerMap(t).Proposal || c.parents.length > 1 ? 'merged_by_git' : 'external';
+      const version = recordVersion(txn, skill, commit, mode, c.message.split('\n')[0]);
       done.push(`${skill}@${version}`);
     }
     return state.commit;

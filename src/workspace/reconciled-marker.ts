@@ -1,12 +1,11 @@
 // cache/reconciled.json: the main commit whose skills are known to match their latest
 // version tags. Derived data: without it the next pass checks every skill once.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { Ctx } from './context.js';
 
 function markerFile(ctx: Ctx) {
-  return join(ctx.paths.cache, 'reconciled.json');
+  return ctx.paths.reconciledMarker;
 }
 
 export function readReconciled(ctx: Ctx): string | null {

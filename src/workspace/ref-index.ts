@@ -2,6 +2,7 @@
 // instead of one open() per skill per namespace.
 import { listRefs } from '../git/refs.js';
 import type { Ctx } from './context.js';
+import { REF_NAMESPACES, upstreamPrefix } from './layout.js';
 
 export class RefIndex {
   readonly proposals: Map<string, string>;
@@ -9,15 +10,15 @@ export class RefIndex {
   private readonly upstream = new Map<string, Map<string, string>>();
 
   constructor(private readonly ctx: Ctx) {
-    this.proposals = listRefs(ctx.refs, 'refs/heads/proposals/');
-    this.rejected = listRefs(ctx.refs, 'refs/rejected/');
+    this.proposals = listRefs(ctx.refs, REF_NAMESPACES.proposals);
+    this.rejected = listRefs(ctx.refs, REF_NAMESPACES.rejected);
   }
 
-  /** refs/upstream/<plugin>/* of one plugin. */
+  /** The upstream observations of one plugin. */
   upstreamOf(plugin: string): Map<string, string> {
     let m = this.upstream.get(plugin);
     if (!m) {
-      m = listRefs(this.ctx.refs, `refs/upstream/${plugin}/`);
+      m = listRefs(this.ctx.refs, upstreamPrefix(plugin));
       this.upstream.set(plugin, m);
     }
     return m;

@@ -14,7 +14,7 @@ export function removeSkill(ctx: Ctx, skill: string, confirmed: boolean): { skil
     }
     if (!confirmed) throw new SkillsyncError('ECONFIRM', `removing '${skill}' takes it out of skills/ (its history stays in git); run again with --yes to confirm — nothing was changed`, { skill });
     txn.setSkill(skill, null);
-    txn.commit(`${skill}: removed`, 'Retired locally; its versions stay in git.', { Skill: skill, 'Local-Tree': tree, 'Merge-Mode': 'remove' });
+    txn.commit(`${skill}: removed`, 'Retired locally; its versions stay in git.', [['Skill', skill], ['Local-Tree', tree], ['Workspace-Change', 'remove']]);
     return { skill, tree };
   });
 }

@@ -134,7 +134,7 @@ export function allowFinding(ctx: Ctx, ref: string, rule: string, why: string, c
     const worst = found[0];
     const subject = `allow ${rule} for ${skill} at tree ${target.slice(0, 12)}`;
     const body = `${why || '(no reason given)'}\n\n${found.length} finding(s), e.g. ${findingLine(worst)}: ${worst.message}`;
-    result.commit = txn.commit(subject, body, { Plugin: plugin, Skill: skill, Allow: rule, 'Allowed-Tree': target, 'Allowed-By': by });
+    result.commit = txn.commit(subject, body, [['Plugin', plugin], ['Skill', skill], ['Allow', rule], ['Allowed-Tree', target], ['Allowed-By', by], ['Workspace-Change', 'allow']]);
     result.changed = true;
     return result;
   });

@@ -26,7 +26,7 @@ export class StatCaches {
   constructor(private readonly ctx: Ctx) {}
 
   private file(plugin: string) {
-    return join(this.ctx.paths.cache, 'stat', `${plugin}.json`);
+    return join(this.ctx.paths.statCaches, `${plugin}.json`);
   }
 
   private plugin(plugin: string): PluginCache {

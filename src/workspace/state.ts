@@ -2,15 +2,14 @@
 // records are cached by blob oid (content-addressed, so the cache never goes stale),
 // which keeps a pass over 10,000 bindings from inflating 10,000 blobs every time.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readRef } from '../git/refs.js';
+import { MAIN } from './layout.js';
 import { EMPTY_TREE } from '../git/hash.js';
 import { lookupPath } from '../git/tree-editor.js';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { Ctx } from './context.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord, type Binding, type PluginRecord } from './records.js';
 
-export const MAIN = 'refs/heads/main';
 
 export interface MainState {
   commit: string | null;
@@ -29,7 +28,7 @@ function recordCache(ctx: Ctx) {
   if (!c) {
     let map: RecordCache = new Map();
     try {
-      map = new Map(Object.entries(JSON.parse(readFileSync(join(ctx.paths.cache, 'records.json'), 'utf8'))));
+      map = new Map(Object.entries(JSON.parse(readFileSync(ctx.paths.recordCache, 'utf8'))));
     } catch {
       /* no cache yet */
     }
@@ -44,7 +43,7 @@ export function saveRecordCache(ctx: Ctx): void {
   const c = caches.get(ctx);
   if (!c || !c.dirty) return;
   try {
-    writeFileAtomic(join(ctx.paths.cache, 'records.json'), JSON.stringify(Object.fromEntries(c.map)));
+    writeFileAtomic(ctx.paths.recordCache, JSON.stringify(Object.fromEntries(c.map)));
     c.dirty = false;
   } catch (err) {
     ctx.log.debug(`could not save the record cache: ${(err as Error).message}`);

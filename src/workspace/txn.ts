@@ -7,10 +7,12 @@ import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../git/fsutil.js';
 import { assertRefsCreatable, createPackedRefs, deleteRef, packRefs, readRef, updateRef } from '../git/refs.js';
 import { TreeEditor } from '../git/tree-editor.js';
-import { withTrailers, type Signature } from '../git/commit.js';
+import type { Signature } from '../git/commit.js';
+import { formatMessage, type TrailerKey } from '../core/trailers.js';
 import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
-import { MAIN, saveRecordCache, type MainState } from './state.js';
+import { readMainState, saveRecordCache, type MainState } from './state.js';
+import { MAIN, PACKED_NAMESPACES, versionTagName, versionTagRef } from './layout.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
 import { carryGood, servedTree } from './main-gate.js';
@@ -39,6 +41,8 @@ export class Txn {
   head: string | null;
   /** Skills whose published tree changed, for the summary. */
   readonly touched = new Set<string>();
+  /** Highest version number taken per skill by this transaction (its tags are not written yet). */
+  readonly versionsTaken = new Map<string, number>();
 
   constructor(
     readonly ctx: Ctx,
@@ -72,11 +76,15 @@ export class Txn {
     this.editor.set(`${PLUGINS_DIR}/${rec.id}.json`, '100644', this.ctx.store.writeBlob(serializeRecord(rec)));
   }
 
-  /** Commit the current tree on top of head. Returns the commit oid. */
-  commit(subject: string, body: string, trailers: Record<string, string | undefined>, extraParents: string[] = []): string {
+  /** A commit that publishes no version (flags, adoption); versions go through publishVersions. */
+  commit(subject: string, body: string, trailers: [TrailerKey, string | null | undefined][]): string {
+    return this.commitMessage(formatMessage(subject, body, trailers));
+  }
+
+  /** Commit the current tree on top of head with a formatted message. Returns the commit oid. */
+  commitMessage(message: string, extraParents: string[] = []): string {
     const tree = this.editor.write();
     const sig = this.signature();
-    const message = withTrailers(body ? `${subject}\n\n${body}` : subject, trailers);
     const parents = [...(this.head ? [this.head] : []), ...extraParents];
     this.head = this.ctx.store.writeCommit({ tree, parents, author: sig, committer: sig, message });
     return this.head;
@@ -84,9 +92,8 @@ export class Txn {
 
   /** An annotated tag for a skill version. */
   tag(skill: string, version: string, commit: string, message: string): void {
-    const name = `skills/${skill}/${version}`;
-    const oid = this.ctx.store.writeTag({ object: commit, type: 'commit', tag: name, tagger: this.signature(), message });
-    this.ops.push({ name: `refs/tags/${name}`, oid, expected: null });
+    const oid = this.ctx.store.writeTag({ object: commit, type: 'commit', tag: versionTagName(skill, version), tagger: this.signature(), message });
+    this.ops.push({ name: versionTagRef(skill, version), oid, expected: null });
   }
 
   setRef(name: string, oid: string | null, expected?: string | null): void {
@@ -220,7 +227,7 @@ export function packRefsIfPending(ctx: Ctx): void {
   if (!ctx.packRefsPending) return;
   ctx.packRefsPending = false;
   try {
-    packRefs(ctx.refs, ['refs/tags/', 'refs/upstream/']);
+    packRefs(ctx.refs, PACKED_NAMESPACES);
   } catch (err) {
     ctx.log.debug(`pack-refs skipped: ${(err as Error).message}`);
   }

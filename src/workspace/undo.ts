@@ -2,14 +2,15 @@
 // upstream tree may be proposed again), and the list of what was rejected.
 import { SkillsyncError } from '../core/errors.js';
 import { listRefs, readRef } from '../git/refs.js';
-import { parseTrailers } from '../git/commit.js';
+import { parseTrailers, trailerMap } from '../core/trailers.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { findPlugin } from './discovery.js';
 import { readObservation } from './observe.js';
-import { parseProposalId, rejectedRef } from './reject.js';
+import { parseProposalId } from './queries.js';
+import { REF_NAMESPACES, rejectedRef } from './layout.js';
 
-const REJECTED = 'refs/rejected/';
+const REJECTED = REF_NAMESPACES.rejected;
 
 export function unadoptSkill(ctx: Ctx, id: string, skill: string): { plugin: string; skill: string; status: 'bound' | 'disabled'; acceptedTree: string } {
   return mutate(ctx, `unadopt ${id} ${skill}`, (state, txn) => {
@@ -27,7 +28,7 @@ export function unadoptSkill(ctx: Ctx, id: string, skill: string): { plugin: str
     const status = published ? ('synced' as const) : ('disabled' as const);
     txn.setBinding(skill, { skill, plugin: id, path: decl?.path ?? '', acceptedTree: upstream, status });
     txn.setPlugin({ ...rec, adoptedSkills: rec.adoptedSkills.filter((s) => s !== skill), ...(rec.adopted ? { adopted: false, enabled: published !== null, paused: false } : {}) });
-    txn.commit(`${skill}: bound to plugin ${id} again`, '', { Skill: skill, Plugin: id, 'Upstream-Tree': upstream, 'Merge-Mode': 'unadopt' });
+    txn.commit(`${skill}: bound to plugin ${id} again`, '', [['Skill', skill], ['Plugin', id], ['Upstream-Tree', upstream], ['Workspace-Change', 'unadopt']]);
     return { plugin: id, skill, status: status === 'synced' ? ('bound' as const) : ('disabled' as const), acceptedTree: upstream };
   });
 }
@@ -39,7 +40,7 @@ export function unrejectProposal(ctx: Ctx, proposalId: string): { id: string; up
     const oid = readRef(ctx.refs, ref);
     if (!oid) throw new SkillsyncError('ENOT_REJECTED', `nothing was rejected for ${plugin}/${skill}; see 'skillsync rejected'`, { id: proposalId });
     txn.setRef(ref, null, oid);
-    return { id: `${plugin}/${skill}`, upstreamTree: parseTrailers(ctx.store.readCommit(oid).message)['Upstream-Tree'] ?? null };
+    return { id: `${plugin}/${skill}`, upstreamTree: trailerMap(parseTrailers(ctx.store.readCommit(oid).message))['Upstream-Tree'] ?? null };
   });
 }
 
@@ -59,8 +60,8 @@ export function listRejected(ctx: Ctx): RejectedView[] {
     const [plugin, skill, ...more] = ref.slice(REJECTED.length).split('/');
     if (!plugin || !skill || more.length) continue;
     const c = ctx.store.readCommit(oid);
-    const t = parseTrailers(c.message);
-    out.push({ id: `${plugin}/${skill}`, plugin, skill, mergeMode: t['Merge-Mode'] ?? '', upstreamTree: t['Upstream-Tree'] ?? null, commit: oid, date: new Date(c.committer.timestamp * 1000).toISOString() });
+    const t = trailerMap(parseTrailers(c.message));
+    out.push({ id: `${plugin}/${skill}`, plugin, skill, mergeMode: t['Proposal-Mode'] ?? t['Merge-Mode'] ?? '', upstreamTree: t['Upstream-Tree'] ?? null, commit: oid, date: new Date(c.committer.timestamp * 1000).toISOString() });
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : 1));
 }

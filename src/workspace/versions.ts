@@ -1,7 +1,8 @@
 // Skill versions are annotated tags skills/<skill>/vNNNN on the commit that published them.
 import { listRefs } from '../git/refs.js';
 import type { Ctx } from './context.js';
-import { parseTrailers } from '../git/commit.js';
+import { versionTagPrefix, versionTagRef } from './layout.js';
+import { parseTrailers, trailerMap, type TrailerKey } from '../core/trailers.js';
 
 export interface VersionInfo {
   skill: string;
@@ -11,11 +12,7 @@ export interface VersionInfo {
   commit: string;
   date: number;
   message: string;
-  trailers: Record<string, string>;
-}
-
-export function versionTagRef(skill: string, version: string): string {
-  return `refs/tags/skills/${skill}/${version}`;
+  trailers: Partial<Record<TrailerKey, string>>;
 }
 
 export function formatVersion(n: number): string {
@@ -25,26 +22,21 @@ export function formatVersion(n: number): string {
 /** Version numbers of a skill, from its tags (no history walk). */
 export function versionNumbers(ctx: Ctx, skill: string): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [name, oid] of listRefs(ctx.refs, `refs/tags/skills/${skill}/`)) {
+  for (const [name, oid] of listRefs(ctx.refs, versionTagPrefix(skill))) {
     const m = /\/v(\d+)$/.exec(name);
     if (m && name === versionTagRef(skill, `v${m[1]}`)) out.set(Number(m[1]), oid);
   }
   return out;
 }
 
-export function nextVersion(ctx: Ctx, skill: string, reserved = 0): string {
-  const nums = [...versionNumbers(ctx, skill).keys()];
-  return formatVersion(Math.max(0, reserved, ...nums) + 1);
-}
-
 export function readVersion(ctx: Ctx, skill: string, n: number, oid: string): VersionInfo {
   const o = ctx.store.read(oid);
   if (o.type === 'tag') {
     const t = ctx.store.readTag(oid);
-    return { skill, version: formatVersion(n), n, tag: oid, commit: t.object, date: t.tagger.timestamp, message: t.message, trailers: parseTrailers(t.message) };
+    return { skill, version: formatVersion(n), n, tag: oid, commit: t.object, date: t.tagger.timestamp, message: t.message, trailers: trailerMap(parseTrailers(t.message)) };
   }
   const c = ctx.store.readCommit(oid);
-  return { skill, version: formatVersion(n), n, tag: oid, commit: oid, date: c.committer.timestamp, message: c.message, trailers: parseTrailers(c.message) };
+  return { skill, version: formatVersion(n), n, tag: oid, commit: oid, date: c.committer.timestamp, message: c.message, trailers: trailerMap(parseTrailers(c.message)) };
 }
 
 /** All versions of a skill, newest first. */

@@ -150,9 +150,12 @@ export function cliSync(w: Work, ...args: string[]): Run {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0, killed: false };
 }
 
+/** Exit 0, or 3: done, and something (a conflicted proposal) needs a person. */
+export const succeeded = (code: number | null): boolean => code === 0 || code === 3;
+
 export function cliOk(w: Work, ...args: string[]): string {
   const r = cliSync(w, ...args);
-  if (r.code !== 0) throw new Error(`skillsync ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  if (!succeeded(r.code)) throw new Error(`skillsync ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
@@ -602,11 +605,11 @@ export async function prepare(scenario: Scenario, bench: Bench, opts: { warmup?:
       // Ready, change the plugins, wait for the pass the watcher starts, stop; then converge with a startup pass.
       const trigger = scenario.trigger;
       const r = await cliAsync(work, resolveArgs(scenario, work), { onReady: () => trigger(work), untilAfterReady: /"message":"pass done"[^\n]*"trigger":"watch"|"trigger":"watch"[^\n]*"message":"pass done"/, timeoutMs: 60_000 });
-      if (r.code !== 0 || r.readyToDoneMs === undefined) throw new Error(`reference run of ${scenario.name} failed (${r.code}): ${r.stderr.slice(-2000)}`);
+      if (!succeeded(r.code) || r.readyToDoneMs === undefined) throw new Error(`reference run of ${scenario.name} failed (${r.code}): ${r.stderr.slice(-2000)}`);
       ms = r.readyToDoneMs;
     }
     const r = await runToEnd(work, resolveArgs(scenario, work));
-    if (r.code !== 0) throw new Error(`reference run of ${scenario.args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    if (!succeeded(r.code)) throw new Error(`reference run of ${scenario.args.join(' ')} failed (${r.code}): ${r.stderr}`);
     if (!scenario.trigger) ms = r.ms;
   }
   const problems = [...fsckProblems(work.gitdir), ...liveProblems(work, true), ...leftovers(work)];
@@ -664,8 +667,8 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   const first = trigger ? await cliAsync(w, args, { onReady: () => trigger(w), killAfterMs: killAtMs }) : await cliAsync(w, args, { killAfterMs: killAtMs });
   res.killed = first.killed;
   // The load on the machine varies: follow the command's real duration, so kills keep landing inside it.
-  if (!first.killed && !trigger && first.code === 0) p.durationMs = Math.round(0.6 * p.durationMs + 0.4 * first.ms);
-  if (!first.killed && first.code !== 0 && !(p.scenario.args[0] === 'daemon' && first.signal === 'SIGKILL')) {
+  if (!first.killed && !trigger && succeeded(first.code)) p.durationMs = Math.round(0.6 * p.durationMs + 0.4 * first.ms);
+  if (!first.killed && !succeeded(first.code) && !(p.scenario.args[0] === 'daemon' && first.signal === 'SIGKILL')) {
     problem('first run', [`exited ${first.code}: ${first.stderr.trim().split('\n').slice(-3).join(' | ')}`]);
   }
 
@@ -691,7 +694,7 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   const last = await runToEnd(w, args);
   mark('rerun');
   recoveryStderr += last.stderr;
-  const okExit = last.code === 0 || (p.scenario.rerunMayFail !== undefined && last.code === 1 && p.scenario.rerunMayFail.test(last.stderr));
+  const okExit = succeeded(last.code) || (p.scenario.rerunMayFail !== undefined && last.code === 1 && p.scenario.rerunMayFail.test(last.stderr));
   if (!okExit) problem('rerun', [`exited ${last.code} (${last.signal ?? ''}): ${last.stderr.trim().split('\n').slice(-3).join(' | ')}`]);
   if (/internal error|this is a bug/.test(last.stderr)) problem('rerun', [`internal error: ${last.stderr.trim().split('\n').slice(-3).join(' | ')}`]);
   if (res.hadLock && !/stale workspace lock/.test(recoveryStderr)) {

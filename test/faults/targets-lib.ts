@@ -33,7 +33,9 @@ function config(w: Work): void {
 function targetTrees(b: { target: string }): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(b.target)) return out;
-  for (const n of readdirSync(b.target)) out.set(n, hashTree(join(b.target, n)) ?? '(empty)');
+  // Hidden temp entries are not skills (an exchange helper orphaned by the kill may still be
+  // swapping them for a moment): they are counted at the end, when none may be left.
+  for (const n of readdirSync(b.target)) out.set(n, n.startsWith('.skillsync-') ? '(temp)' : (hashTree(join(b.target, n)) ?? '(empty)'));
   return out;
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from '../context.js';
-import { toSkillsyncError } from '../../core/errors.js';
 import { withLock } from '../../workspace/mutate.js';
-import { enablePlugin, type EnableResult } from '../../workspace/enable.js';
+import { enablePlugins, type EnableResult } from '../../workspace/enable.js';
 import { discover } from '../../workspace/discovery.js';
 import { listPlugins } from '../../workspace/inspect.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
@@ -24,20 +23,13 @@ export const enable: Command = async (cli, a) => {
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));
   const totalSkills = ids.reduce((n, id) => n + (known.get(id) ?? 0), 0);
-  let skillsDone = 0;
   await withLock(ctx, `enable ${ids.join(' ')}`, () => {
     const caches = new StatCaches(ctx);
     try {
-      for (const id of ids) {
-        if (ids.length > 1) cli.progress(`enabling: ${results.length}/${ids.length} plugins, ${skillsDone}/${totalSkills} skills  ${id}`);
-        try {
-          results.push(enablePlugin(ctx, id, caches));
-        } catch (err) {
-          const e = toSkillsyncError(err);
-          if (ids.length === 1) throw e;
-          results.push({ plugin: id, status: 'error', error: { code: e.code, message: e.message } });
-        }
-        skillsDone += known.get(id) ?? 0;
+      // One commit for every plugin named; a plugin that fails is reported, the others land.
+      if (ids.length > 1) cli.progress(`enabling: ${ids.length} plugins, ${totalSkills} skills`);
+      for (const r of enablePlugins(ctx, ids, caches)) {
+        results.push(r.status === 'error' ? { plugin: r.plugin, status: 'error', error: { code: r.code, message: r.error } } : r);
       }
     } finally {
       cli.progress(null);

@@ -1,6 +1,6 @@
 import type { Command } from '../context.js';
 import { initWorkspaceDirs } from '../../workspace/context.js';
-import { workspacePaths } from '../../workspace/paths.js';
+import { workspacePaths } from '../../workspace/layout.js';
 
 export const init: Command = async (cli) => {
   const paths = workspacePaths(cli.config().workspace);
