@@ -37,13 +37,14 @@ describe('allow', () => {
     env.ok('enable', 'tools');
     expect(env.git('rev-parse', 'main:skills/wipe')).toBe(tree);
     expect(env.git('log', '-1', '--format=%B', 'skills/wipe/v0001^{commit}')).toMatch(/Safety: critical\(allowed\):destructive-command@scripts\/reset\.sh:2/);
-    expect(env.ok('log', 'wipe')).toMatch(/wipe allowed .*destructive-command at tree [0-9a-f]{12} by .*: reviewed/);
+    expect(env.ok('log', 'wipe')).toMatch(/wipe\s+allowed\s+\S+\s+[0-9a-f]{12}\s+destructive-command\s+by .*: reviewed/);
+    expect(env.json('log', 'wipe')).toContainEqual(expect.objectContaining({ kind: 'allowance', skill: 'wipe', tree, finding: 'destructive-command' }));
 
     const plugins = env.json('plugins');
     const wipe = plugins[0].skills.find((s: { name: string }) => s.name === 'wipe');
     expect(wipe.safety).toEqual([expect.objectContaining({ rule: 'destructive-command', severity: 'critical', allowed: true, context: 'script' })]);
     expect(plugins[0].skills.find((s: { name: string }) => s.name === 'good').safety).toEqual([]);
-    expect(env.ok('plugins')).toMatch(/wipe .*safety: critical destructive-command scripts\/reset\.sh:2 \(allowed\)/);
+    expect(env.ok('plugins')).toMatch(/wipe\s.*safety: critical destructive-command scripts\/reset\.sh:2 \(allowed\)/);
     expect(env.ok('status')).toMatch(/safety +wipe: critical destructive-command/);
     expect(env.json('status').skillSafety).toEqual([{ skill: 'wipe', safety: [expect.objectContaining({ rule: 'destructive-command' })] }]);
   });

@@ -22,7 +22,7 @@ import { CHECK } from './triggers.js';
 const W = String.raw`\s+`;
 const OBJECTS = String.raw`(?:instructions?|prompts?|directions?|directives?|rules|guidelines|guidance|messages?|context|commands?|constraints|polic(?:y|ies)|guardrails|restrictions)`;
 
-const FAMILIES: { check: number; re: RegExp; weak?: boolean }[] = [
+const FAMILIES: { check: number; re: RegExp; weak?: boolean; weakIf?: RegExp }[] = [
   {
     // ignore / disregard / forget / override / bypass (all) previous instructions …
     check: CHECK.INJ_IGNORE,
@@ -44,22 +44,13 @@ const FAMILIES: { check: number; re: RegExp; weak?: boolean }[] = [
     re: new RegExp(
       [
         String.raw`\bnow(?<=(\byou${W}are${W}now))${W}(?:in${W})?(?:an?${W})?(?:developer|god|jailbreak|jailbroken|unrestricted|unfiltered|dan|evil)\b`,
-        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}(?:god|jailbreak|dan)${W}mode))`,
-      ].join('|'),
-      'dgi',
-    ),
-  },
-  {
-    // "enable developer mode" / "Developer Mode enabled": a jailbreak persona, or a setting of Discord, Android, Chrome.
-    check: CHECK.INJ_MODE,
-    weak: true,
-    re: new RegExp(
-      [
-        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}developer${W}mode))`,
+        String.raw`\bmode\b(?<=(\b(?:enable|enter|activate|switch${W}to)${W}(?:developer|god|jailbreak|dan)${W}mode))`,
         String.raw`\bmode(?<=(\bdeveloper${W}mode))${W}(?:enabled|activated|on)\b`,
       ].join('|'),
       'dgi',
     ),
+    // "enable developer mode" is also a setting of Discord, Android and Chrome: the weak form.
+    weakIf: /^(?!you\s).*developer\s+mode/is,
   },
   {
     // concealment: do not tell the user; without telling the user; hide this from the user.
@@ -123,7 +114,7 @@ export function scanInjection(ctx: TextContext, checks: number): void {
     }
   }
 
-  for (const { check, re, weak } of FAMILIES) {
+  for (const { check, re, weak, weakIf } of FAMILIES) {
     if (!(checks & check)) continue;
     if (check === CHECK.INJ_CONCEAL && !(checks & CHECK.INJ_CONCEAL_VERB)) continue;
     re.lastIndex = 0;
@@ -135,7 +126,7 @@ export function scanInjection(ctx: TextContext, checks: number): void {
       const phrase = text.slice(at, m.index + m[0].length);
       const inHidden = hidden.some(([s, e]) => at >= s && at < e);
       const end = m.index + m[0].length;
-      const mention = !inHidden && (weak === true || isInjectionMention(text, at, end));
+      const mention = !inHidden && (weak === true || weakIf?.test(phrase) === true || isInjectionMention(text, at, end));
       ctx.report('prompt-injection', at, `${inHidden ? 'in a hidden comment: ' : ''}"${snippet(phrase, 70)}"`, mention);
     }
   }
