@@ -8,7 +8,8 @@ import { git, tempDir, writeTree } from './helpers/git.js';
 import { startGitServer, type GitHttpServer } from './helpers/http-git-server.js';
 import { fetchRemote, type FetchOptions } from '../src/remote/fetch.js';
 import { tokenHeader, newStats } from '../src/remote/http.js';
-import { genDir } from '../src/remote/cache.js';
+import { genDir, readCacheState } from '../src/remote/cache.js';
+import { spawn } from 'node:child_process';
 
 let tmp: ReturnType<typeof tempDir>;
 let server: GitHttpServer;
@@ -145,4 +146,26 @@ describe('fetchRemote', () => {
     expect(ok.error).toBeUndefined();
     expect(ok.state.error).toBeNull();
   });
+
+  it('a fetch killed midway leaves the cache as it was; the next fetch completes it', async () => {
+    const cacheDir = join(tmp.dir, 'cache-kill');
+    const good = await fetchRemote(url, [{}], opts({ cacheDir }));
+    const tip = commit('after the kill', { 'skills/killed/SKILL.md': 'k\n' });
+    server.switches.delayMs = 400;
+    const script = `import('${join(__dirname, '..', 'dist', 'remote', 'fetch.js')}').then((m) => m.fetchRemote(${JSON.stringify(url)}, [{}], { cacheDir: ${JSON.stringify(cacheDir)}, timeoutMs: 60000, maxBytes: 1 << 26, authFor: () => undefined, now: () => 1 }))`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    // Wait until the new generation exists (the fetch is under way), then kill it.
+    for (let i = 0; i < 200 && readdirSync(good.dir).filter((n) => n.startsWith('gen-')).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    delete server.switches.delayMs;
+    const after = readCacheState(good.dir, url);
+    expect(after.gen).toBe(good.state.gen);
+    expect(git(tmp.dir, ['--git-dir', genDir(good.dir, after)!, 'cat-file', '-t', good.state.refs['refs/heads/main']!])).toBe('commit');
+    const r = await fetchRemote(url, [{}], opts({ cacheDir }));
+    expect(r.error).toBeUndefined();
+    expect(r.state.refs['refs/heads/main']).toBe(tip);
+    commits.push(tip);
+  });
 });
+

@@ -34,6 +34,8 @@ export interface PluginView {
   warnings?: string[];
 }
 
+type ProposalInfoOf = ReturnType<typeof listProposals>[number];
+
 export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: DiscoveryError[] } {
   const d = discover(ctx);
   const state = readMainState(ctx);
@@ -41,10 +43,14 @@ export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: Discover
   const out: PluginView[] = [];
   const broken = new Set(d.errors.map((e) => e.pluginId).filter((x): x is string => !!x));
   const ids = new Set([...state.plugins.keys(), ...d.plugins.map((p) => p.id)]);
+  // Maps, not a search per plugin: a marketplace may list 100,000 plugins.
+  const byId = new Map(d.plugins.map((p) => [p.id, p]));
+  const byPlugin = new Map<string, ProposalInfoOf[]>();
+  for (const p of proposals.values()) byPlugin.set(p.plugin, [...(byPlugin.get(p.plugin) ?? []), p]);
   for (const id of [...ids].sort()) {
     const rec = state.plugins.get(id) ?? null;
-    const m = d.plugins.find((p) => p.id === id);
-    const mine = [...proposals.values()].filter((p) => p.plugin === id);
+    const m = byId.get(id);
+    const mine = byPlugin.get(id) ?? [];
     const status = pluginState({ record: rec, discovered: !!m, broken: broken.has(id), pending: mine.length });
     const declared = new Set(m?.skills.map((s) => s.name) ?? []);
     const skillOf = (name: string, extra: Partial<PluginSkillView> = {}): PluginSkillView => {
