@@ -48,7 +48,7 @@ function build(ctx, src, depth) {
   const from = join(ctx.root, `history-${depth}-journal`);
   mkdirSync(from, { recursive: true });
   writeFileSync(join(from, 'SKILL.md'), journal(1));
-  ctx.ssOk(cfg, ['publish', SKILL, '--from', from]);
+  ctx.ssOk(cfg, ['publish', SKILL, '--new', '--from', from]);
   const g = (args, opts = {}) => mustRun('git', ['--git-dir', cfg.gitdir, ...args], { env: gitEnv(), ...opts });
   const main = g(['rev-parse', 'main']).stdout.toString().trim();
   if (depth > 1) {

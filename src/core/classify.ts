@@ -3,7 +3,7 @@
 
 export type Classification = 'unchanged' | 'already_applied' | 'fast_forward' | 'three_way';
 
-/** Seed `classify_plugin_skill_update`, on git tree oids. */
+/** The four-way classification of an upstream change, on git tree oids. */
 export function classify(base: string, local: string, upstream: string): Classification {
   if (upstream === base) return 'unchanged';
   if (local === upstream) return 'already_applied';

@@ -132,10 +132,6 @@ export function validateSkillName(name: unknown): asserts name is string {
   validate('skill name', name);
 }
 
-export function isSafeName(name: unknown): name is string {
-  return unsafeNameReason(name) === null;
-}
-
 /**
  * agentskills.io naming rules, as warnings (real skills break them and still work):
  * lowercase letters, digits and hyphens; no leading, trailing or double hyphen;

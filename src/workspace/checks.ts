@@ -64,7 +64,7 @@ function files(store: ObjectStore, tree: string, prefix = ''): { path: string; e
 }
 
 /** May `tree` be published as skills/<skill>? `allowances`: the decisions recorded in main. */
-export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, allowances: readonly Allowance[] = []): CheckResult {
+export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, given?: readonly Allowance[]): CheckResult {
   const base = `${SKILLS_DIR}/${skill}`;
   const bad = unsafeNameReason(skill);
   if (bad) return result([{ rule: 'name', path: base, message: `skill name ${printable(skill)} ${bad}`, severity: 'error' }]);
@@ -78,6 +78,7 @@ export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, all
       problems.push({ rule: 'conflict-marker', path, message: `${printable(path)} has unresolved conflict markers`, severity: 'error' });
     }
   }
+  const allowances = given ?? mainAllowances(ctx);
   const safety = checkSafety(read, ctx.config.safety, { skill, tree, allowances });
   const block = new Set(ctx.config.safety.block);
   for (const f of safety.findings) {

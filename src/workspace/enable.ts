@@ -13,6 +13,7 @@ import { publishVersions, type PublishEntry } from './publish-versions.js';
 import { caseIndex, ownershipConflict, ownershipError } from './queries.js';
 import type { PluginRecord } from './records.js';
 import { checkPublishable } from './checks.js';
+import { readAllowances } from './allowances.js';
 import { snapshotSkill } from './snapshot.js';
 import type { StatCaches } from './stat-cache.js';
 import type { MainState } from './state.js';
@@ -99,7 +100,7 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
       else plan.entries.push({ ...common, tree, mode: 'initial_mirror', upstreamTree: tree });
       continue;
     }
-    const check = checkPublishable(ctx, s.name, snap.tree);
+    const check = checkPublishable(ctx, s.name, snap.tree, readAllowances(ctx.store, state.tree));
     if (!check.ok) {
       throw new SkillsyncError(
         'ESAFETY_BLOCKED',

@@ -2,7 +2,7 @@
 // checkout of that skill's tree. Each link is swapped atomically (new symlink renamed
 // over the old, as kubernetes/git-sync does), so a reader never sees a half-written
 // skill. Checkouts are named by tree oid and reused, so an update costs what changed.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { lookupPath, flattenTree } from '../git/tree-editor.js';
@@ -283,9 +283,4 @@ function verifySeals(ctx: Ctx, marker: LiveMarker, want: Map<string, string>, ve
     return true;
   }
   return changed;
-}
-
-/** True when live/skills/<skill> resolves to a complete checkout of `tree`. */
-export function liveMatches(ctx: Ctx, skill: string, tree: string): boolean {
-  return linkTarget(ctx, skill) === tree && statSync(join(ctx.paths.liveSkills, skill)).isDirectory();
 }

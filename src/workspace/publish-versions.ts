@@ -16,6 +16,7 @@ import {
   type VersionTrailers,
 } from '../core/trailers.js';
 import { checkPublishable } from './checks.js';
+import { readAllowances } from './allowances.js';
 import type { Binding } from './records.js';
 import type { Txn } from './txn.js';
 import { formatVersion, versionNumbers } from './versions.js';
@@ -83,9 +84,11 @@ export function predictVersion(txn: Txn, skill: string): string {
 /** Check every entry first, so a refused tree changes nothing. */
 function checkAll(txn: Txn, entries: PublishEntry[], hint: string): Map<string, string> {
   const safety = new Map<string, string>();
+  // Recorded safety allowances (one rule, one skill, one exact tree) on the main being built on.
+  const allowances = readAllowances(txn.ctx.store, txn.state.tree);
   for (const e of entries) {
     if (!numbered(e)) continue;
-    const r = checkPublishable(txn.ctx, e.skill, e.tree!);
+    const r = checkPublishable(txn.ctx, e.skill, e.tree!, allowances);
     if (!r.ok) {
       const errors = r.problems.filter((p) => p.severity === 'error');
       const base = `skills/${e.skill}/`;

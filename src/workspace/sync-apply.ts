@@ -6,6 +6,7 @@ import { formatSafetyTrailer } from '../core/safety/index.js';
 import { skillsToObserve, type Observed, type PlanRefs, type PlanState, type SyncPlan } from '../core/plan/sync-plan.js';
 import type { PluginManifest } from '../plugins/types.js';
 import { checkPublishable } from './checks.js';
+import { readAllowances } from './allowances.js';
 import type { Ctx } from './context.js';
 import { mergeSkill } from './merge-skill.js';
 import { readObservation, recordObservation } from './observe.js';
@@ -17,7 +18,7 @@ import { rejectedUpstream } from './reject.js';
 import { describeFinding, safetyOf } from './skill-files.js';
 import { snapshotSkill } from './snapshot.js';
 import type { StatCaches } from './stat-cache.js';
-import type { MainState } from './state.js';
+import { readMainState, type MainState } from './state.js';
 import type { Txn } from './txn.js';
 
 export function autoApply(ctx: Ctx, plugin: string): boolean {
@@ -75,7 +76,7 @@ export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, cac
     (observed.trees as Map<string, string>).set(name, snap.tree);
     // Only a policy fast-forward publishes unreviewed: check those trees up front.
     const b = state.bindings.get(name);
-    if (policy && b && b.acceptedTree !== snap.tree && !checkPublishable(ctx, name, snap.tree).ok) (observed.refused as Set<string>).add(name);
+    if (policy && b && b.acceptedTree !== snap.tree && !checkPublishable(ctx, name, snap.tree, readAllowances(ctx.store, readMainState(ctx).tree)).ok) (observed.refused as Set<string>).add(name);
   }
   return observed;
 }
