@@ -122,7 +122,13 @@ function applyPlan(txn: Txn, p: PluginPlan): void {
  * Enable plugins in one commit. With `isolate`, a plugin that fails is reported and
  * the others go ahead; without it the first failure throws and nothing is written.
  */
-export function enablePlugins(ctx: Ctx, ids: string[], caches: StatCaches, isolate = ids.length > 1): (EnableResult | EnableFailure)[] {
+export function enablePlugins(
+  ctx: Ctx,
+  ids: string[],
+  caches: StatCaches,
+  isolate = ids.length > 1,
+  onPlanned?: (plugins: number, skills: number) => void,
+): (EnableResult | EnableFailure)[] {
   const manifests = new Map<string, PluginManifest | SkillsyncError>();
   for (const id of ids) manifests.set(id, discover(ctx).plugins.find((p) => p.id === id) ?? unknownPlugin(ctx, id));
   const label = ids.length > 3 ? `${ids.slice(0, 3).join(' ')} and ${ids.length - 3} more` : ids.join(' ');
@@ -130,8 +136,11 @@ export function enablePlugins(ctx: Ctx, ids: string[], caches: StatCaches, isola
     const results: (EnableResult | EnableFailure)[] = [];
     const plans: PluginPlan[] = [];
     const folded = caseIndex(state);
-    for (const id of ids) {
+    let skillsSeen = 0;
+    for (const [i, id] of ids.entries()) {
       const m = manifests.get(id)!;
+      if (i > 0) onPlanned?.(i, skillsSeen);
+      if (!(m instanceof SkillsyncError)) skillsSeen += m.skills.length;
       try {
         if (m instanceof SkillsyncError) throw m;
         const warnings = m.skills.flatMap((s) => s.warnings.map((w) => `${s.name}: ${w}`));
@@ -150,6 +159,7 @@ export function enablePlugins(ctx: Ctx, ids: string[], caches: StatCaches, isola
         results.push({ plugin: id, status: 'error', error: e.message, code: e.code });
       }
     }
+    onPlanned?.(ids.length, skillsSeen);
     if (!plans.length) return results;
     for (const p of plans) applyPlan(txn, p);
     const entries = plans.flatMap((p) => p.entries);

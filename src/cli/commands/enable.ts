@@ -27,8 +27,9 @@ export const enable: Command = async (cli, a) => {
     const caches = new StatCaches(ctx);
     try {
       // One commit for every plugin named; a plugin that fails is reported, the others land.
-      if (ids.length > 1) cli.progress(`enabling: ${ids.length} plugins, ${totalSkills} skills`);
-      for (const r of enablePlugins(ctx, ids, caches)) {
+      const progress = (plugins: number, skills: number) => cli.progress(`enabling: ${plugins}/${ids.length} plugins, ${skills}/${totalSkills} skills`);
+      if (ids.length > 1) progress(0, 0);
+      for (const r of enablePlugins(ctx, ids, caches, ids.length > 1, ids.length > 1 ? progress : undefined)) {
         results.push(r.status === 'error' ? { plugin: r.plugin, status: 'error', error: { code: r.code, message: r.error } } : r);
       }
     } finally {
