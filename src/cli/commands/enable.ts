@@ -18,7 +18,7 @@ export const enable: Command = async (cli, a) => {
   if (!dry) await fetchNeverFetched(real.config, real.paths.cache); // enabling from a remote source never seen before fetches it
   const ctx = dry ? dryRunContext(real) : real;
   ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
-  ctx.discovered = undefined;
+  ctx.discovery.invalidate(); // the sources as they are after the fetch
   const results: (EnableResult | Failed)[] = [];
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));
