@@ -60,7 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Plain data for the daemon's path → plugin index (a SourceTree has methods). */
 function slim(ctx: Ctx): JobReport['discovery'] {
-  const d = ctx.discovered;
+  const d = ctx.discovery.current;
   if (!d) return null;
   return {
     plugins: d.plugins.map((p) => ({

@@ -4,10 +4,10 @@
 // In a batch, new objects are held in memory and land as one pack (or loose objects
 // when few) at flush(); callers flush before any ref points at them.
 import { EMPTY_TREE, hashObject, type ObjectType } from './hash.js';
-import { hasLoose, readLoose, writeLoose } from './loose.js';
+import { hasLoose, readLoose, writeLoose, type MadeDirs } from './loose.js';
 import { PackReader } from './pack-read.js';
 import { writePack, type PackObject } from './pack-write.js';
-import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
+import { decodeTree, encodeTree, type EntryBytes, type TreeEntry } from './tree.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import { SkillsyncError } from '../core/errors.js';
 import { checkTreeEntries, type TreeLevel } from '../core/tree-entries.js';
@@ -43,6 +43,10 @@ export class ObjectStore {
   /** Blobs written by this process, kept after flush up to `retainBudget` bytes (see retainWritten). */
   private readonly retained = new Map<string, Buffer>();
   private retainBudget = 0;
+  /** objects/xx folders this store made or found. */
+  private readonly madeDirs: MadeDirs = new Set();
+  /** Encoded bytes per tree entry object (a run of commits re-encodes the same big trees). */
+  private readonly entryBytes: EntryBytes = new WeakMap();
 
   constructor(
     readonly gitdir: string,
@@ -139,7 +143,7 @@ export class ObjectStore {
         if (this.pendingBytes > BATCH_MAX_BYTES) this.flush();
       }
     } else {
-      writeLoose(this.gitdir, oid, type, body);
+      writeLoose(this.gitdir, oid, type, body, this.madeDirs);
     }
     return oid;
   }
@@ -149,7 +153,7 @@ export class ObjectStore {
   }
 
   writeTree(entries: TreeEntry[], sorted = false): string {
-    return this.write('tree', encodeTree(entries, sorted));
+    return this.write('tree', encodeTree(entries, sorted, this.entryBytes));
   }
 
   writeCommit(c: Commit): string {
@@ -197,7 +201,7 @@ export class ObjectStore {
       writePack(this.gitdir, fresh);
       this.packs.refresh();
     } else {
-      for (const o of fresh) writeLoose(this.gitdir, o.oid, o.type, o.body);
+      for (const o of fresh) writeLoose(this.gitdir, o.oid, o.type, o.body, this.madeDirs);
     }
     for (const o of this.pending.values()) {
       if (o.type !== 'blob' || o.body.length > this.retainBudget) continue;

@@ -20,7 +20,7 @@ export const enable: Command = async (cli, a) => {
   // The live view is checked out right after the commit: from the bytes just stored, not inflated back.
   ctx.store.retainWritten(256 * 1024 * 1024);
   ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
-  ctx.discovered = undefined;
+  ctx.discovery.invalidate(); // the sources as they are after the fetch
   const results: (EnableResult | Failed)[] = [];
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));
