@@ -4,6 +4,7 @@
 // markers; main may not. Reads only objects, so the pre-receive hook runs it too.
 import { checkSafety, type Allowance, type SafetyPolicy, type SafetyReport } from '../core/safety/index.js';
 import { readAllowances } from './allowances.js';
+import { MAIN } from './layout.js';
 import { readRef, type Refs } from '../git/refs.js';
 import { isBinary } from '../core/merge/text.js';
 import { printable } from '../core/tree-entries.js';
@@ -44,7 +45,7 @@ export interface CheckCtx {
 
 /** The allowances a person recorded on main (`allow`). */
 function mainAllowances(ctx: CheckCtx): Allowance[] {
-  const main = ctx.refs ? readRef(ctx.refs, 'refs/heads/main') : null;
+  const main = ctx.refs ? readRef(ctx.refs, MAIN) : null;
   return main ? readAllowances(ctx.store, ctx.store.readCommit(main).tree) : [];
 }
 
