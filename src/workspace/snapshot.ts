@@ -140,7 +140,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const top = openSkillFolder(source.root, skill.path);
+  const top = openSkillFolder(source.root, skill.path, caches.realRoots);
   try {
     return snapshotFolder(ctx, plugin, skill, caches, previous, top);
   } finally {
