@@ -11,7 +11,8 @@ export function timeCmd(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
-    input: opts.input,
+    // spawnSync turns a string input into bytes with `encoding`, and 'buffer' is no encoding.
+    input: typeof opts.input === 'string' ? Buffer.from(opts.input) : opts.input,
     encoding: 'buffer',
     maxBuffer: MAX_BUFFER,
     timeout: opts.timeoutMs ?? 0,

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeEnv, skillMd, snapshotFs, type Env } from './helpers/env.js';
+import { cloneWorkspace, enabledToolsEnv, skillMd, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTry } from './helpers/git.js';
 import { blob, rawTree } from './helpers/craft.js';
 
@@ -34,13 +34,8 @@ function push(ref = 'main') {
 }
 
 beforeEach(() => {
-  env = makeEnv();
-  env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha') });
-  env.skill('tools', 'beta', { 'SKILL.md': skillMd('beta') });
-  env.ok('init');
-  env.ok('enable', 'tools');
-  clone = join(env.root, 'clone');
-  git(env.root, ['clone', '-q', env.gitdir, clone]);
+  env = enabledToolsEnv();
+  clone = cloneWorkspace(env, 'clone');
 });
 afterEach(() => env.cleanup());
 

@@ -6,25 +6,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeEnv, skillMd, type Env } from './helpers/env.js';
-import { git } from './helpers/git.js';
+import { cloneWorkspace, enabledToolsEnv, skillMd, type Env } from './helpers/env.js';
 import { Refs } from '../src/git/refs.js';
 import { procStart, processIdentity } from '../src/workspace/lock.js';
 import { everyKillPoint, killBase } from './faults/kill-points.js';
 
 let env: Env;
 beforeEach(() => {
-  env = makeEnv();
-  env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha') });
-  env.skill('tools', 'beta', { 'SKILL.md': skillMd('beta') });
-  env.ok('init');
-  env.ok('enable', 'tools');
+  env = enabledToolsEnv();
 });
 afterEach(() => env.cleanup());
 
 function cloneWorks() {
-  const dir = join(env.root, `clone-${Math.random().toString(36).slice(2)}`);
-  git(env.root, ['clone', '-q', env.gitdir, dir]);
+  const dir = cloneWorkspace(env);
   expect(existsSync(join(dir, 'skills', 'alpha', 'SKILL.md'))).toBe(true);
 }
 

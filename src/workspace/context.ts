@@ -11,8 +11,8 @@ import type { Logger } from '../log.js';
 import { WorkspaceLock, recordGone, selfInfo } from './lock.js';
 import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './layout.js';
-import type { DiscoveryResult } from '../plugins/types.js';
-import type { DiscoveryCache } from '../plugins/discovery-cache.js';
+import { DiscoveryMemo } from './discovery-memo.js';
+import { StateCache } from './state.js';
 
 export interface Identity {
   name: string;
@@ -30,10 +30,10 @@ export interface Ctx {
   identity: Identity;
   /** Seconds since the epoch (injectable for tests). */
   now: () => number;
-  /** Discovery result, computed once per command or pass. */
-  discovered?: DiscoveryResult;
-  /** Discovery's per-file cache and the text last saved of it (see workspace/discovery.ts). */
-  discoveryCache?: { cache: DiscoveryCache; saved: string };
+  /** Discovery's result (until invalidated) and per-file cache: see discovery-memo.ts. */
+  discovery: DiscoveryMemo;
+  /** Parsed records and main's state by commit: see state.ts. */
+  stateCache: StateCache;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
@@ -71,6 +71,8 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
       email: process.env.SKILLSYNC_AUTHOR_EMAIL || 'skillsync@localhost',
     },
     now: () => Math.floor(Date.now() / 1000),
+    discovery: new DiscoveryMemo(),
+    stateCache: new StateCache(),
   };
 }
 

@@ -135,7 +135,7 @@ export function enablePlugins(
   return mutate(ctx, `enable ${label}`, (state, txn) => {
     const results: (EnableResult | EnableFailure)[] = [];
     const plans: PluginPlan[] = [];
-    const folded = caseIndex(state);
+    const folded = new Map(caseIndex(state)); // this command's claims are added to it
     let skillsSeen = 0;
     for (const [i, id] of ids.entries()) {
       const m = manifests.get(id)!;

@@ -21,17 +21,12 @@ import type { Binding } from './records.js';
 import type { Txn } from './txn.js';
 import { formatVersion, versionNumbers } from './versions.js';
 
-export interface PublishEntry {
-  skill: string;
+/** The trailers a caller names; the version, its safety verdict and Recorded-From are the publisher's. */
+type EntryTrailers = Omit<VersionTrailers, 'version' | 'safety' | 'recordedFrom'>;
+
+export interface PublishEntry extends EntryTrailers {
   /** The skill tree to publish; null takes the skill out of skills/ (a removal). */
   tree: string | null;
-  mode: MergeMode;
-  plugin?: string | null;
-  pluginVersion?: string | null;
-  upstreamTree?: string | null;
-  baseTree?: string | null;
-  localTree?: string | null;
-  rollbackOf?: string | null;
   /** The binding to write with it; undefined leaves the binding as it is, null drops it. */
   binding?: Binding | null;
   /** Subject text after `<skill> vNNNN: ` (a person's message); default from the mode. */
@@ -138,17 +133,8 @@ export function publishVersions(txn: Txn, entries: PublishEntry[], message: Publ
 }
 
 function trailersOf(e: PublishEntry, version: string): VersionTrailers {
-  return {
-    skill: e.skill,
-    version,
-    mode: e.mode,
-    plugin: e.plugin,
-    pluginVersion: e.pluginVersion,
-    upstreamTree: e.upstreamTree,
-    baseTree: e.baseTree,
-    localTree: e.localTree,
-    rollbackOf: e.rollbackOf,
-  };
+  const { tree: _tree, binding: _binding, note: _note, existingVersion: _existing, extra: _extra, ...trailers } = e;
+  return { ...trailers, version };
 }
 
 function subjectOf(e: PublishEntry, version: string | null): string {

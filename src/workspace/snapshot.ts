@@ -152,9 +152,11 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
 function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null, top: DirHandle): Snapshot {
   // First look without storing anything: a no-op pass must not write objects.
   const cache = caches.get(plugin.id, skill.name);
-  const probe = new Map(cache);
-  const quick = readSkillTree(top, { cache: probe });
-  if (quick.oid === previous) {
+  // Never observed (a first mirror): the tree is new whatever it is, so the look
+  // without storing would only read and hash every file twice.
+  const probe = previous === null ? null : new Map(cache);
+  const quick = probe ? readSkillTree(top, { cache: probe }) : null;
+  if (probe && quick && quick.oid === previous) {
     let changed = probe.size !== cache.size;
     for (const [k, v] of probe) {
       if (cache.get(k) !== v) {

@@ -1,67 +1,171 @@
-// Per-plugin stat caches (cache/stat/<plugin>.json): path → stat + blob oid, like
-// git's index. Derived data: deleting it only makes the next pass reread files.
-import { readFileSync, rmSync } from 'node:fs';
+// The workspace index (cache/stat/index): one binary file, like git's index, holding
+// for every plugin (and target) and skill the stat entry of each upstream file and the
+// tree oid of each folder. Loaded with one read; a skill's entries are decoded only
+// when asked for, untouched skills are copied back as raw bytes, and the file is
+// rewritten (atomically) only when its bytes change. Derived data: a missing, old or
+// corrupt index (checksum) is ignored and rebuilt by the next pass.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { StatCache, StatEntry } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 
-// Entries as arrays: the files stay small and parse fast (a pass loads all of them).
-type Packed = [number, number, number, number, 0 | 1, string, number, string[]?];
-const pack = (e: StatEntry): Packed => (e.d ? [e.m, e.c, e.s, e.i, e.x ? 1 : 0, e.o, e.t, e.d] : [e.m, e.c, e.s, e.i, e.x ? 1 : 0, e.o, e.t]);
-const unpack = (a: Packed): StatEntry => ({ m: a[0], c: a[1], s: a[2], i: a[3], x: a[4] === 1, o: a[5], t: a[6], ...(a[7] ? { d: a[7] } : {}) });
+const MAGIC = 0x534b4958; // 'SKIX'
+const VERSION = 1;
+const SUM = 20;
+const F_EXEC = 1;
+const F_DIR = 2;
+const F_OID = 4;
 
-interface PluginCache {
-  files: Map<string, StatCache>;
-  /** skill → [observation commit, its tree]: spares reading the commit object. */
-  obs: Map<string, [string, string]>;
+/** A skill's record in the loaded file: where its entries are, and its observation. */
+interface Slot {
+  body: Buffer;
+  obs: [string, string] | null;
+}
+
+interface Group {
+  skills: Map<string, Slot>;
+  /** Decoded (and so possibly modified) entries. */
+  decoded: Map<string, StatCache>;
+  obs: Map<string, [string, string] | null>;
+}
+
+class Writer {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  len = 0;
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  u8(v: number) { this.room(1); this.buf[this.len++] = v; }
+  u16(v: number) { this.room(2); this.buf.writeUInt16LE(v, this.len); this.len += 2; }
+  u32(v: number) { this.room(4); this.buf.writeUInt32LE(v, this.len); this.len += 4; }
+  f64(v: number) { this.room(8); this.buf.writeDoubleLE(v, this.len); this.len += 8; }
+  str(s: string) { const n = Buffer.byteLength(s); this.u16(n); this.room(n); this.buf.write(s, this.len, 'utf8'); this.len += n; }
+  hex(h: string) { this.room(SUM); this.buf.write(h, this.len, SUM, 'hex'); this.len += SUM; }
+  bytes(b: Buffer) { this.room(b.length); b.copy(this.buf, this.len); this.len += b.length; }
+  at(pos: number, v: number) { this.buf.writeUInt32LE(v, pos); }
+  done(): Buffer { return this.buf.subarray(0, this.len); }
+}
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer, readonly end = buf.length) {}
+  need(n: number) { if (this.pos + n > this.end) throw new Error('truncated index'); }
+  u8() { this.need(1); return this.buf[this.pos++]!; }
+  u16() { this.need(2); const v = this.buf.readUInt16LE(this.pos); this.pos += 2; return v; }
+  u32() { this.need(4); const v = this.buf.readUInt32LE(this.pos); this.pos += 4; return v; }
+  f64() { this.need(8); const v = this.buf.readDoubleLE(this.pos); this.pos += 8; return v; }
+  str() { const n = this.u16(); this.need(n); const s = this.buf.toString('utf8', this.pos, this.pos + n); this.pos += n; return s; }
+  hex() { this.need(SUM); const s = this.buf.toString('hex', this.pos, this.pos + SUM); this.pos += SUM; return s; }
+  slice(n: number) { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+}
+
+function encodeEntries(w: Writer, c: StatCache): void {
+  w.u32(c.size);
+  for (const [k, e] of c) {
+    w.str(k);
+    w.f64(e.m);
+    w.f64(e.c);
+    w.f64(e.s);
+    w.f64(e.i);
+    w.f64(e.t);
+    const hasOid = e.o.length === 40;
+    w.u8((e.x ? F_EXEC : 0) | (e.d ? F_DIR : 0) | (hasOid ? F_OID : 0));
+    if (hasOid) w.hex(e.o);
+    if (e.d) {
+      w.u32(e.d.length);
+      for (const n of e.d) w.str(n);
+    }
+  }
+}
+
+function decodeEntries(body: Buffer): StatCache {
+  const r = new Reader(body);
+  const c: StatCache = new Map();
+  for (let n = r.u32(); n > 0; n--) {
+    const k = r.str();
+    const m = r.f64(), cz = r.f64(), s = r.f64(), i = r.f64(), t = r.f64();
+    const f = r.u8();
+    const e: StatEntry = { m, c: cz, s, i, x: (f & F_EXEC) !== 0, o: f & F_OID ? r.hex() : '', t };
+    if (f & F_DIR) {
+      const d: string[] = [];
+      for (let j = r.u32(); j > 0; j--) d.push(r.str());
+      e.d = d;
+    }
+    c.set(k, e);
+  }
+  return c;
+}
+
+/** Parse an index file; throws on anything but a complete, current one. Entries stay undecoded. */
+export function parseIndex(buf: Buffer): Map<string, Map<string, Slot>> {
+  if (buf.length < 12 + SUM) throw new Error('short index');
+  const sum = createHash('sha1').update(buf.subarray(0, buf.length - SUM)).digest();
+  if (!sum.equals(buf.subarray(buf.length - SUM))) throw new Error('index checksum mismatch');
+  const r = new Reader(buf, buf.length - SUM);
+  if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new Error('not an index of this version');
+  const groups = new Map<string, Map<string, Slot>>();
+  for (let g = r.u32(); g > 0; g--) {
+    const name = r.str();
+    const skills = new Map<string, Slot>();
+    for (let s = r.u32(); s > 0; s--) {
+      const skill = r.str();
+      const obs: [string, string] | null = r.u8() ? [r.hex(), r.hex()] : null;
+      skills.set(skill, { obs, body: r.slice(r.u32()) });
+    }
+    groups.set(name, skills);
+  }
+  if (r.pos !== r.end) throw new Error('trailing bytes in index');
+  return groups;
 }
 
 export class StatCaches {
-  private readonly loaded = new Map<string, PluginCache>();
+  private readonly groups = new Map<string, Group>();
   private readonly dirty = new Set<string>();
-  /** The text each file had when loaded: unchanged caches are not rewritten. */
-  private readonly texts = new Map<string, string>();
+  /** The bytes loaded: an index that would be written unchanged is not rewritten. */
+  private loadedBytes: Buffer | null = null;
+  private readonly file: string;
 
-  constructor(private readonly ctx: Ctx) {}
-
-  private file(plugin: string) {
-    return join(this.ctx.paths.statCaches, `${plugin}.json`);
-  }
-
-  private plugin(plugin: string): PluginCache {
-    let p = this.loaded.get(plugin);
-    if (!p) {
-      p = { files: new Map(), obs: new Map() };
-      try {
-        const text = readFileSync(this.file(plugin), 'utf8');
-        this.texts.set(plugin, text);
-        const raw = JSON.parse(text) as {
-          v: number;
-          files: Record<string, Record<string, Packed>>;
-          obs: Record<string, [string, string]>;
-        };
-        if (raw.v !== 2) throw new Error('old format');
-        for (const [skill, entries] of Object.entries(raw.files ?? {})) {
-          const m: StatCache = new Map();
-          for (const [k, e] of Object.entries(entries)) m.set(k, unpack(e));
-          p.files.set(skill, m);
-        }
-        for (const [skill, o] of Object.entries(raw.obs ?? {})) p.obs.set(skill, o);
-      } catch {
-        /* none yet */
-      }
-      this.loaded.set(plugin, p);
+  constructor(private readonly ctx: Ctx) {
+    this.file = join(ctx.paths.statCaches, 'index');
+    try {
+      const buf = readFileSync(this.file);
+      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map() });
+      this.loadedBytes = buf;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.debug(`workspace index ignored (${(err as Error).message}); it is rebuilt`);
+      this.groups.clear();
     }
-    return p;
   }
 
+  private group(name: string): Group {
+    let g = this.groups.get(name);
+    if (!g) {
+      g = { skills: new Map(), decoded: new Map(), obs: new Map() };
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+
+  /** The stat entries of one skill (of a plugin, or of a target by its key); mutable, `touch` after changing. */
   get(plugin: string, skill: string): StatCache {
-    const p = this.plugin(plugin);
-    let c = p.files.get(skill);
+    const g = this.group(plugin);
+    let c = g.decoded.get(skill);
     if (!c) {
+      const slot = g.skills.get(skill);
       c = new Map();
-      p.files.set(skill, c);
+      if (slot) {
+        try {
+          c = decodeEntries(slot.body);
+        } catch {
+          /* unreadable record: the skill is hashed again */
+        }
+      }
+      g.decoded.set(skill, c);
     }
     return c;
   }
@@ -71,49 +175,88 @@ export class StatCaches {
     this.dirty.add(plugin);
   }
 
+  private obsOf(g: Group, skill: string): [string, string] | null {
+    return g.obs.has(skill) ? g.obs.get(skill)! : (g.skills.get(skill)?.obs ?? null);
+  }
+
   observationTree(plugin: string, skill: string, commit: string): string | null {
-    const o = this.plugin(plugin).obs.get(skill);
+    const o = this.obsOf(this.group(plugin), skill);
     return o && o[0] === commit ? o[1] : null;
   }
 
   rememberObservation(plugin: string, skill: string, commit: string, tree: string): void {
-    const p = this.plugin(plugin);
-    const o = p.obs.get(skill);
+    const g = this.group(plugin);
+    const o = this.obsOf(g, skill);
     if (o && o[0] === commit && o[1] === tree) return;
-    p.obs.set(skill, [commit, tree]);
+    g.obs.set(skill, [commit, tree]);
     this.dirty.add(plugin);
   }
 
   drop(plugin: string, skill?: string): void {
-    if (skill) this.plugin(plugin).files.delete(skill);
-    else {
-      this.loaded.delete(plugin);
-      rmSync(this.file(plugin), { force: true });
-    }
+    const g = this.group(plugin);
+    if (skill) {
+      g.skills.delete(skill);
+      g.decoded.set(skill, new Map());
+    } else this.groups.set(plugin, { skills: new Map(), decoded: new Map(), obs: new Map() });
     this.dirty.add(plugin);
+  }
+
+  /** The whole index as bytes: decoded skills encoded again, the others copied as loaded. */
+  encode(): Buffer {
+    const w = new Writer();
+    w.u32(MAGIC);
+    w.u32(VERSION);
+    const names = [...this.groups.keys()].sort();
+    w.u32(names.length);
+    for (const name of names) {
+      const g = this.groups.get(name)!;
+      const skills = [...new Set([...g.skills.keys(), ...g.decoded.keys(), ...g.obs.keys()])].sort();
+      w.str(name);
+      w.u32(skills.length);
+      for (const skill of skills) {
+        w.str(skill);
+        const o = this.obsOf(g, skill);
+        w.u8(o ? 1 : 0);
+        if (o) {
+          w.hex(o[0]);
+          w.hex(o[1]);
+        }
+        const c = g.decoded.get(skill);
+        const lenAt = w.len;
+        w.u32(0);
+        if (c) encodeEntries(w, c);
+        else if (g.skills.has(skill)) w.bytes(g.skills.get(skill)!.body);
+        else w.u32(0);
+        w.at(lenAt, w.len - lenAt - 4);
+      }
+    }
+    const body = w.done();
+    return Buffer.concat([body, createHash('sha1').update(body).digest()]);
   }
 
   /** Persist; call only after the objects the entries name are on disk. */
   save(): void {
-    if (this.ctx.dryRun) return; // it would remember observations that were never written
-    for (const plugin of this.dirty) {
-      const p = this.loaded.get(plugin);
-      if (!p) continue;
-      const out = { v: 2, files: {} as Record<string, Record<string, Packed>>, obs: Object.fromEntries(p.obs) };
-      for (const [skill, c] of p.files) {
-        const o: Record<string, Packed> = {};
-        for (const [k, e] of c) o[k] = pack(e);
-        out.files[skill] = o;
-      }
-      try {
-        const text = JSON.stringify(out);
-        if (text === this.texts.get(plugin)) continue;
-        writeFileAtomic(this.file(plugin), text);
-        this.texts.set(plugin, text);
-      } catch (err) {
-        this.ctx.log.debug(`stat cache not saved: ${(err as Error).message}`);
-      }
-    }
+    if (this.ctx.dryRun || this.dirty.size === 0) return; // dry run: it would remember observations never written
     this.dirty.clear();
+    try {
+      const buf = this.encode();
+      if (this.loadedBytes?.equals(buf)) return;
+      writeFileAtomic(this.file, buf);
+      this.loadedBytes = buf;
+      removeOldCaches(this.ctx.paths.statCaches);
+    } catch (err) {
+      this.ctx.log.debug(`workspace index not saved: ${(err as Error).message}`);
+    }
   }
+}
+
+/** The per-plugin JSON caches of earlier versions: replaced by the index. */
+function removeOldCaches(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.endsWith('.json')) rmSync(join(dir, n), { force: true });
 }

@@ -103,13 +103,11 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
   }
 }
 
-/** One sync pass. `only` limits it to some plugins (by id); `keepDiscovery`: ctx.discovered is current (the daemon refreshed what changed). */
+/** One sync pass. `only` limits it to some plugins (by id); `keepDiscovery`: the result ctx.discovery keeps is current (the daemon refreshed what changed). */
 export function syncAll(ctx: Ctx, only?: string[], opts: { keepDiscovery?: boolean } = {}): SyncResult {
   const started = Date.now();
-  if (!opts.keepDiscovery || !ctx.discovered) {
-    ctx.discovered = undefined;
-    discover(ctx);
-  }
+  if (!opts.keepDiscovery) ctx.discovery.invalidate();
+  discover(ctx);
   reconcileVersions(ctx);
   const caches = new StatCaches(ctx);
   const ids = only && only.length ? only : [...readMainState(ctx).plugins.keys()].sort();

@@ -97,6 +97,23 @@ export function makeEnv(opts: { configExtra?: string; sources?: string[] } = {})
   return env;
 }
 
+/** The workspace the hostile tests start from: plugin `tools` (skills alpha, beta), enabled. */
+export function enabledToolsEnv(): Env {
+  const env = makeEnv();
+  env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha') });
+  env.skill('tools', 'beta', { 'SKILL.md': skillMd('beta') });
+  env.ok('init');
+  env.ok('enable', 'tools');
+  return env;
+}
+
+/** `git clone` of the workspace repository into env.root/<name>; returns the clone's folder. */
+export function cloneWorkspace(env: Env, name = `clone-${Math.random().toString(36).slice(2)}`): string {
+  const dir = join(env.root, name);
+  git(env.root, ['clone', '-q', env.gitdir, dir]);
+  return dir;
+}
+
 /** Every file under a directory with its size and mtime: to prove nothing was written there. */
 export function snapshotFs(root: string, skip: string[] = []): Map<string, string> {
   const out = new Map<string, string>();

@@ -17,8 +17,10 @@ export const enable: Command = async (cli, a) => {
   const real = dry ? cli.view() : cli.ctx(true);
   if (!dry) await fetchNeverFetched(real.config, real.paths.cache); // enabling from a remote source never seen before fetches it
   const ctx = dry ? dryRunContext(real) : real;
+  // The live view is checked out right after the commit: from the bytes just stored, not inflated back.
+  ctx.store.retainWritten(256 * 1024 * 1024);
   ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
-  ctx.discovered = undefined;
+  ctx.discovery.invalidate(); // the sources as they are after the fetch
   const results: (EnableResult | Failed)[] = [];
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));

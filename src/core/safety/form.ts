@@ -1,4 +1,4 @@
-import { inlineSpan, type Locator } from './locate.js';
+import type { Locator } from './locate.js';
 
 // Strong or weak form of a finding in Markdown. A shell command inside a fenced
 // block of SKILL.md, or a script's line, is a command. The same command written as
@@ -46,7 +46,7 @@ export function isCommandMention(text: string, loc: Locator, index: number): boo
   const code = loc.inCode(index);
   if (code === 'fence' && loc.kind === 'skill') return false;
   const line = lineBefore(text, index);
-  const span = code === 'inline' ? inlineSpan(text, index) : undefined;
+  const span = code === 'inline' ? loc.inlineSpan(index) : undefined;
   const inSpan = span ? text.slice(span[0], index) : undefined;
   // Chained after a separator with nothing in front of it: an injection payload.
   if (inSpan !== undefined && /^[ \t]*(?:;|\|\|?|&&|\$\(|`)/.test(inSpan)) return true;

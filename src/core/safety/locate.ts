@@ -50,15 +50,13 @@ function fences(text: string): Fence[] {
   return out;
 }
 
-/** The inline code span `…` around `index` on its line: [contentStart, contentEnd), or undefined. */
-export function inlineSpan(text: string, index: number): [number, number] | undefined {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
-  let lineEnd = text.indexOf('\n', index);
-  if (lineEnd === -1) lineEnd = text.length;
+/** Every inline code span `…` on the line [lineStart, lineEnd): [contentStart, contentEnd) pairs, in order. */
+function lineSpans(text: string, lineStart: number, lineEnd: number): [number, number][] {
+  const out: [number, number][] = [];
   let i = lineStart;
   while (i < lineEnd) {
     const open = text.indexOf('`', i);
-    if (open === -1 || open >= lineEnd) return undefined;
+    if (open === -1 || open >= lineEnd) break;
     let n = open;
     while (text.charCodeAt(n) === 0x60) n++;
     const len = n - open;
@@ -75,10 +73,29 @@ export function inlineSpan(text: string, index: number): [number, number] | unde
       }
       j = e;
     }
-    if (close === -1) return undefined;
-    if (index >= n && index < close) return [n, close];
-    if (open > index) return undefined;
+    // An unclosed run ends the search: nothing after it on the line is code.
+    if (close === -1) break;
+    out.push([n, close]);
     i = close + len;
+  }
+  return out;
+}
+
+function lineBounds(text: string, index: number): [number, number] {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  const lineEnd = text.indexOf('\n', index);
+  return [lineStart, lineEnd === -1 ? text.length : lineEnd];
+}
+
+function spanIn(spans: [number, number][], index: number): [number, number] | undefined {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = spans[mid];
+    if (index < a) hi = mid - 1;
+    else if (index >= b) lo = mid + 1;
+    else return spans[mid];
   }
   return undefined;
 }
@@ -88,6 +105,8 @@ export class Locator {
   readonly kind: FileKind;
   private readonly text: string;
   private fenceList: Fence[] | undefined;
+  // The spans of the last line asked about: findings on one long line must not rescan it each time.
+  private spanLine: { start: number; end: number; spans: [number, number][] } | undefined;
 
   constructor(text: string, kind: FileKind) {
     this.text = text;
@@ -121,14 +140,24 @@ export class Locator {
   inCode(index: number): 'fence' | 'inline' | undefined {
     if (this.kind !== 'skill' && this.kind !== 'markdown') return undefined;
     if (this.fenceAt(index)) return 'fence';
-    return inlineSpan(this.text, index) ? 'inline' : undefined;
+    return this.inlineSpan(index) ? 'inline' : undefined;
+  }
+
+  /** The inline code span `…` around the index: [contentStart, contentEnd), or undefined; each line is scanned once. */
+  inlineSpan(index: number): [number, number] | undefined {
+    const c = this.spanLine;
+    if (!c || index < c.start || index > c.end) {
+      const [start, end] = lineBounds(this.text, index);
+      this.spanLine = { start, end, spans: lineSpans(this.text, start, end) };
+    }
+    return spanIn(this.spanLine!.spans, index);
   }
 
   contextAt(index: number): Context {
     if (this.kind !== 'skill' && this.kind !== 'markdown') return this.fileContext();
     const fence = this.fenceAt(index);
     if (fence && /^(?:docker(?:file)?|containerfile)$/.test(fence.lang)) return 'dockerfile';
-    const code = fence !== undefined || inlineSpan(this.text, index) !== undefined;
+    const code = fence !== undefined || this.inlineSpan(index) !== undefined;
     if (this.kind === 'skill') return code ? 'skill-code' : 'skill';
     return code ? 'doc-code' : 'doc';
   }
