@@ -6,7 +6,6 @@ import { checkSafety, type Allowance, type SafetyPolicy, type SafetyReport } fro
 import { readAllowances } from './allowances.js';
 import { MAIN } from './layout.js';
 import { readRef, type Refs } from '../git/refs.js';
-import { isBinary } from '../core/merge/text.js';
 import { printable } from '../core/tree-entries.js';
 import { unsafeNameReason } from '../core/names.js';
 import { checkTreeDeep, checkTreeObject } from '../git/tree-check.js';
@@ -14,7 +13,7 @@ import { EMPTY_TREE } from '../git/hash.js';
 import type { ObjectStore } from '../git/objects.js';
 import type { TreeEntry } from '../git/tree.js';
 import { lookupPath } from '../git/tree-editor.js';
-import { hasConflictMarkers } from '../core/merge/markers.js';
+import { fileHasConflictMarkers } from '../core/merge/markers.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord } from './records.js';
 
 export type ProblemSeverity = 'error' | 'warning';
@@ -74,7 +73,7 @@ export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, giv
   const problems: Problem[] = [];
   const read = files(ctx.store, tree).map(({ path, entry }) => ({ path, content: ctx.store.readBlob(entry.oid), mode: entry.mode === '100755' ? 0o100755 : 0o100644 }));
   for (const f of read) {
-    if (!isBinary(f.content) && hasConflictMarkers(f.content.toString('utf8'))) {
+    if (fileHasConflictMarkers(f.content)) {
       const path = `${base}/${f.path}`;
       problems.push({ rule: 'conflict-marker', path, message: `${printable(path)} has unresolved conflict markers`, severity: 'error' });
     }
