@@ -641,7 +641,7 @@ describe('errors blame the right thing and stay short', () => {
     expect(r.stderr).not.toMatch(/workspace/);
   });
 
-  it('a damaged git source is named as such; the message never sends the user to fsck the workspace', () => {
+  it('a damaged git source is named as such, with what repairs it; the message never sends the user to fsck the workspace', () => {
     env = makeEnv();
     const repo = join(env.root, 'market');
     mkdirSync(join(repo, 'skills', 'tool'), { recursive: true });
@@ -650,16 +650,26 @@ describe('errors blame the right thing and stay short', () => {
     git(repo, ['init', '-q', '-b', 'main']);
     git(repo, ['add', '-A']);
     git(repo, ['commit', '-qm', 'plugin']);
-    const blob = git(repo, ['rev-parse', 'HEAD:skills/tool/notes.md']);
-    rmSync(join(repo, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
     writeFileSync(env.config, `workspace: ./ws\nsources:\n  - { git: ./market, ref: main }\n`);
     env.ok('init');
-    const r = env.run('enable', 'market');
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/the git source .*market.* is damaged/);
-    expect(r.stderr).not.toMatch(/fsck' on the workspace|workspace repository/);
-    expect(endState(env)).toEqual([]);
+    const pristine = join(env.root, 'market.orig');
+    cpSync(repo, pristine, { recursive: true });
+    // A missing blob (read by the snapshot), a garbled tree (read by discovery), a missing commit (the source itself).
+    for (const [what, damage] of [['HEAD:skills/tool/notes.md', 'missing'], ['HEAD:skills/tool', 'garbled'], ['HEAD', 'missing']] as const) {
+      rmSync(repo, { recursive: true, force: true });
+      cpSync(pristine, repo, { recursive: true });
+      const oid = git(repo, ['rev-parse', what]);
+      const file = join(repo, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+      rmSync(file);
+      if (damage === 'garbled') writeFileSync(file, 'not zlib');
+      const r = env.run('enable', 'market');
+      expect(r.code, what).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.length, r.stderr).toBeLessThanOrEqual(2); // the damage, and (source-wide) that nothing was found
+      expect(r.stderr, what).toMatch(/the git source .*market@main is damaged \((corrupt loose object|object) [0-9a-f]{40}.*\); repair that repository or clone it again.*the workspace is fine/);
+      expect(r.stderr).not.toMatch(/fsck' on|workspace repository/);
+      expect(endState(env)).toEqual([]);
+    }
   });
 
   it('a 200 KB config value is not echoed back whole; log.level must be one word', () => {

@@ -23,7 +23,12 @@ export interface StoreOptions {
   objectsDir?: string;
   /** Further object directories read after it (git's alternates). */
   alternates?: string[];
+  /** A plugin source's repository, as messages name it: a damaged object is that source's to repair, not the workspace's. */
+  source?: string;
 }
+
+/** Damage (not hostility) found reading objects: missing, unreadable, of the wrong type. */
+const DAMAGE = new Set(['ECORRUPT', 'ENOT_FOUND', 'EOBJECT_TYPE']);
 
 /** Batches with at least this many new objects are written as a pack. */
 const PACK_THRESHOLD = 256;
@@ -71,6 +76,25 @@ export class ObjectStore {
   }
 
   read(oid: string): { type: ObjectType; body: Buffer } {
+    try {
+      return this.readAny(oid);
+    } catch (err) {
+      throw this.blame(err);
+    }
+  }
+
+  /** A damaged object of a git source: ESOURCE_CORRUPT naming the source and what repairs it. */
+  private blame(err: unknown): unknown {
+    if (!this.opts.source || !(err instanceof SkillsyncError) || !DAMAGE.has(err.code)) return err;
+    const what = err.message.replace(/;[^;]*fsck[^;]*$/, '');
+    return new SkillsyncError(
+      'ESOURCE_CORRUPT',
+      `the git source ${this.opts.source} is damaged (${what}); repair that repository or clone it again (git fsck in it shows what is wrong); the workspace is fine`,
+      { ...err.data, source: this.opts.source },
+    );
+  }
+
+  private readAny(oid: string): { type: ObjectType; body: Buffer } {
     if (oid === EMPTY_TREE) return { type: 'tree', body: Buffer.alloc(0) }; // git knows it without an object
     const p = this.pending?.get(oid);
     if (p) return { type: p.type, body: p.body };
@@ -99,7 +123,7 @@ export class ObjectStore {
   private readTyped(oid: string, type: ObjectType): Buffer {
     const o = this.read(oid);
     if (o.type !== type) {
-      throw new SkillsyncError('EOBJECT_TYPE', `object ${oid} is a ${o.type}, expected a ${type}`, { oid, type: o.type });
+      throw this.blame(new SkillsyncError('EOBJECT_TYPE', `object ${oid} is a ${o.type}, expected a ${type}`, { oid, type: o.type }));
     }
     return o.body;
   }

@@ -4,11 +4,11 @@ import type { Config } from '../config.js';
 import { ObjectStore } from '../git/objects.js';
 import { initBareRepo } from '../git/repo.js';
 import { Refs } from '../git/refs.js';
-import { sweepRegisteredLocks, type RefLogger } from '../git/lockfile.js';
+import { sweepRegisteredLocks, type LockRegistry, type RefLogger } from '../git/lockfile.js';
 import { join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
-import { WorkspaceLock } from './lock.js';
+import { WorkspaceLock, recordGone, selfInfo } from './lock.js';
 import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './layout.js';
 import { DiscoveryMemo } from './discovery-memo.js';
@@ -52,7 +52,7 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     initWorkspaceDirs(paths);
   }
   const refLog: RefLogger = (level, msg) => log[level](msg);
-  const registry = join(paths.tmp, 'ref-locks');
+  const registry = refLockRegistry(paths);
   try {
     installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
   } catch (err) {
@@ -64,7 +64,7 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     store: new ObjectStore(paths.gitdir),
     refs: new Refs(paths.gitdir, { log: refLog, registry }),
     // Holding the workspace lock, every ref lock a killed skillsync left is removed.
-    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, refLog)),
+    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, recordGone, refLog)),
     log,
     identity: {
       name: process.env.SKILLSYNC_AUTHOR_NAME || 'skillsync',
@@ -75,6 +75,18 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     stateCache: new StateCache(),
   };
 }
+
+/** The ref locks this process takes, listed before they exist (see git/lockfile.ts). */
+function refLockRegistry(paths: WorkspacePaths): LockRegistry {
+  let owner: { id: string; header: string } | null = null;
+  return {
+    dir: join(paths.tmp, 'ref-locks'),
+    staging: paths.objectTmp,
+    owner: () => (owner ??= ownerOf(selfInfo('ref locks'))),
+  };
+}
+
+const ownerOf = (info: ReturnType<typeof selfInfo>) => ({ id: `${info.pid}-${info.start || 'x'}-${(info.boot ?? '').slice(0, 8) || 'x'}`, header: JSON.stringify(info) });
 
 export function initWorkspaceDirs(paths: WorkspacePaths): boolean {
   for (const d of [paths.root, paths.liveSkills, paths.checkouts, paths.cache, paths.tmp]) mkdirSync(d, { recursive: true });

@@ -12,6 +12,7 @@ import { RemoteRepos } from '../remote/sources.js';
 import { redactUrl } from '../remote/url.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
+import { isSourceError } from '../core/states.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { SourceSpec } from '../config.js';
 import { withWorkspaceNames } from '../targets/bound-names.js';
@@ -95,9 +96,9 @@ export function unknownPlugin(ctx: Ctx, id: string): SkillsyncError {
   const err = d.errors.find((e) => e.pluginId === id);
   if (err) return new SkillsyncError('EPLUGIN_BROKEN', `plugin ${id} cannot be read: ${err.message}`, { plugin: id, discovery: err });
   const known = d.plugins.map((p) => p.id);
-  return new SkillsyncError(
-    'EUNKNOWN_PLUGIN',
-    `unknown plugin '${id}'; ${known.length ? `discovered: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'no plugins discovered — check sources in the config'}`,
-    { plugin: id },
-  );
+  // A source that could not be read may hold it: say so, rather than blame the config.
+  const source = d.errors.find(isSourceError);
+  const why = source ? `a source could not be read: ${source.message}` : known.length ? '' : 'no plugins discovered — check sources in the config';
+  const list = known.length ? `discovered: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : '';
+  return new SkillsyncError('EUNKNOWN_PLUGIN', `unknown plugin '${id}'; ${[list, why].filter(Boolean).join('; ')}`, { plugin: id });
 }

@@ -47,10 +47,10 @@ function changing(rel: string, what = 'changed'): SkillsyncError {
 }
 
 /** Open the skill folder `rel` of the source at `root`, one component at a time, never through a link. */
-export function openSkillFolder(root: string, rel: string): DirHandle {
+export function openSkillFolder(root: string, rel: string, reals?: Map<string, string>): DirHandle {
   let dir: DirHandle | null;
   try {
-    dir = openRootDir(root);
+    dir = openRootDir(root, reals);
   } catch (err) {
     throw sourceError(err, root);
   }

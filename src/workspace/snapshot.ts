@@ -30,8 +30,9 @@ function changing(plugin: PluginManifest, skill: SkillDecl): SkillsyncError {
 }
 
 function corrupt(display: string, err: unknown): SkillsyncError {
+  if (err instanceof SkillsyncError && err.code === 'ESOURCE_CORRUPT') return err; // the source's store named it already
   const why = err instanceof Error ? err.message.replace(/;[^;]*fsck[^;]*$/, '') : String(err);
-  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair or re-clone that repository (git fsck in it), the workspace is fine`, { source: display }, 'stall');
+  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair that repository or clone it again (git fsck in it shows what is wrong); the workspace is fine`, { source: display }, 'stall');
 }
 
 /** Copy a tree and everything under it from a source repository's objects into the workspace's. */
@@ -140,7 +141,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const top = openSkillFolder(source.root, skill.path);
+  const top = openSkillFolder(source.root, skill.path, caches.realRoots);
   try {
     return snapshotFolder(ctx, plugin, skill, caches, previous, top);
   } finally {

@@ -129,6 +129,8 @@ export class StatCaches {
   /** The bytes loaded: an index that would be written unchanged is not rewritten. */
   private loadedBytes: Buffer | null = null;
   private readonly file: string;
+  /** Source roots resolved in this pass (one StatCaches lives for one pass). */
+  readonly realRoots = new Map<string, string>();
 
   constructor(private readonly ctx: Ctx) {
     this.file = join(ctx.paths.statCaches, 'index');
