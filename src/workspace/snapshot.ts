@@ -3,7 +3,7 @@
 // made on its own read (front matter) are made again on the stored blobs: the bytes
 // checked are the bytes published.
 import { SkillsyncError } from '../core/errors.js';
-import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
+import { FRONTMATTER_DEFAULTS, parseFrontmatter, refusesSkill } from '../core/frontmatter.js';
 import { MAX_SKILL_PATH_BYTES, NAME_MAX, displayName } from '../core/names.js';
 import { RACY_WINDOW_MS } from '../git/dir-tree.js';
 import type { ObjectStore } from '../git/objects.js';
@@ -78,7 +78,7 @@ function checkStoredSkillMd(store: ObjectStore, tree: string): void {
     throw new SkillsyncError('ESOURCE_CHANGING', 'SKILL.md is missing or not a regular file in what was read; it will be read again on the next pass', { path: 'SKILL.md' }, 'retry');
   }
   const fm = parseFrontmatter(store.readBlob(md.oid).subarray(0, SKILL_MD_CHECK_BYTES));
-  if (fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT') throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
+  if (refusesSkill(fm)) throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
 }
 
 /**

@@ -70,17 +70,17 @@ function encodeEntries(w: Writer, c: StatCache): void {
   w.u32(c.size);
   for (const [k, e] of c) {
     w.str(k);
-    w.f64(e.m);
-    w.f64(e.c);
-    w.f64(e.s);
-    w.f64(e.i);
-    w.f64(e.t);
-    const hasOid = e.o.length === 40;
-    w.u8((e.x ? F_EXEC : 0) | (e.d ? F_DIR : 0) | (hasOid ? F_OID : 0));
-    if (hasOid) w.hex(e.o);
-    if (e.d) {
-      w.u32(e.d.length);
-      for (const n of e.d) w.str(n);
+    w.f64(e.mtimeMs);
+    w.f64(e.ctimeMs);
+    w.f64(e.size);
+    w.f64(e.ino);
+    w.f64(e.hashedAt);
+    const hasOid = e.oid.length === 40;
+    w.u8((e.exec ? F_EXEC : 0) | (e.names ? F_DIR : 0) | (hasOid ? F_OID : 0));
+    if (hasOid) w.hex(e.oid);
+    if (e.names) {
+      w.u32(e.names.length);
+      for (const n of e.names) w.str(n);
     }
   }
 }
@@ -92,11 +92,11 @@ function decodeEntries(body: Buffer): StatCache {
     const k = r.str();
     const m = r.f64(), cz = r.f64(), s = r.f64(), i = r.f64(), t = r.f64();
     const f = r.u8();
-    const e: StatEntry = { m, c: cz, s, i, x: (f & F_EXEC) !== 0, o: f & F_OID ? r.hex() : '', t };
+    const e: StatEntry = { mtimeMs: m, ctimeMs: cz, size: s, ino: i, exec: (f & F_EXEC) !== 0, oid: f & F_OID ? r.hex() : '', hashedAt: t };
     if (f & F_DIR) {
       const d: string[] = [];
       for (let j = r.u32(); j > 0; j--) d.push(r.str());
-      e.d = d;
+      e.names = d;
     }
     c.set(k, e);
   }
