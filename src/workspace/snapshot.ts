@@ -165,10 +165,10 @@ function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, cach
       }
     }
     for (const k of cache.keys()) if (!probe.has(k)) cache.delete(k);
-    if (changed) caches.touch(plugin.id);
+    if (changed) caches.touch(plugin.id, skill.name);
     return { tree: quick.oid, files: quick.files };
   }
-  caches.touch(plugin.id);
+  caches.touch(plugin.id, skill.name);
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
     let res: ReadResult;

@@ -26,8 +26,10 @@ interface Slot {
 
 interface Group {
   skills: Map<string, Slot>;
-  /** Decoded (and so possibly modified) entries. */
+  /** Decoded entries (the caller may change them; `touch` says which did). */
   decoded: Map<string, StatCache>;
+  /** Skills whose entries were touched, or 'all' (re-encoded on save; the rest are copied). */
+  touched: Set<string> | 'all';
   obs: Map<string, [string, string] | null>;
 }
 
@@ -136,7 +138,7 @@ export class StatCaches {
     this.file = join(ctx.paths.statCaches, 'index');
     try {
       const buf = readFileSync(this.file);
-      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map() });
+      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map(), touched: new Set() });
       this.loadedBytes = buf;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.debug(`workspace index ignored (${(err as Error).message}); it is rebuilt`);
@@ -147,7 +149,7 @@ export class StatCaches {
   private group(name: string): Group {
     let g = this.groups.get(name);
     if (!g) {
-      g = { skills: new Map(), decoded: new Map(), obs: new Map() };
+      g = { skills: new Map(), decoded: new Map(), obs: new Map(), touched: new Set() };
       this.groups.set(name, g);
     }
     return g;
@@ -172,8 +174,11 @@ export class StatCaches {
     return c;
   }
 
-  /** Say that a cache of this plugin changed and must be saved. */
-  touch(plugin: string): void {
+  /** Say that the entries of this skill (or of every skill of this plugin) changed and must be saved. */
+  touch(plugin: string, skill?: string): void {
+    const g = this.group(plugin);
+    if (skill === undefined) g.touched = 'all';
+    else if (g.touched !== 'all') g.touched.add(skill);
     this.dirty.add(plugin);
   }
 
@@ -199,7 +204,8 @@ export class StatCaches {
     if (skill) {
       g.skills.delete(skill);
       g.decoded.set(skill, new Map());
-    } else this.groups.set(plugin, { skills: new Map(), decoded: new Map(), obs: new Map() });
+      if (g.touched !== 'all') g.touched.add(skill);
+    } else this.groups.set(plugin, { skills: new Map(), decoded: new Map(), obs: new Map(), touched: new Set() });
     this.dirty.add(plugin);
   }
 
@@ -224,10 +230,11 @@ export class StatCaches {
           w.hex(o[1]);
         }
         const c = g.decoded.get(skill);
+        const slot = g.skills.get(skill);
         const lenAt = w.len;
         w.u32(0);
-        if (c) encodeEntries(w, c);
-        else if (g.skills.has(skill)) w.bytes(g.skills.get(skill)!.body);
+        if (slot && (!c || (g.touched !== 'all' && !g.touched.has(skill)))) w.bytes(slot.body);
+        else if (c) encodeEntries(w, c);
         else w.u32(0);
         w.at(lenAt, w.len - lenAt - 4);
       }
