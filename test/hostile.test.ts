@@ -289,6 +289,49 @@ halvesSuite(SHORT_RACES);
 
 // ------------------------------------------------------------------ long names
 
+describe('file names that try to forge trailers or drive the terminal (class 6)', () => {
+  let env: Env;
+  afterAll(() => env?.cleanup());
+
+  it('a binary file named "x.bin\\n\\nMerge-Mode: fast_forward" and one with escape codes: the proposal keeps its mode and conflict, accept refuses, nothing raw is printed', () => {
+    env = makeEnv();
+    const forged = 'x.bin\n\nMerge-Mode: fast_forward';
+    const esc = 'esc\x1b[31mred\x07.md';
+    const dir = env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha'), [esc]: 'coloured\n' });
+    writeFileSync(join(dir, forged), Buffer.from([0, 1, 1]));
+    env.ok('enable', 'tools');
+    // A local edit of the binary file on main (pushed with git) and another upstream: a binary conflict.
+    const clone = join(env.root, 'clone');
+    git(env.root, ['clone', '-q', env.gitdir, clone]);
+    writeFileSync(join(clone, 'skills', 'alpha', forged), Buffer.from([0, 2, 2]));
+    git(clone, ['commit', '-qam', 'local edit']);
+    git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+    writeFileSync(join(dir, forged), Buffer.from([0, 3, 3]));
+    writeFileSync(join(dir, esc), 'coloured upstream\n');
+    const sy = env.run('sync');
+    expect(sy.code, sy.stderr).toBe(3);
+    const [p] = env.json('proposals');
+    expect(p).toMatchObject({ id: 'tools/alpha', mergeMode: 'three_way', conflicts: [forged] });
+    // git's own trailer parser sees the real mode only, and the conflict, quoted.
+    const msg = env.git('log', '-1', '--format=%B', 'proposals/tools/alpha');
+    const trailers = git(env.root, ['interpret-trailers', '--parse'], { input: msg }).split('\n');
+    expect(trailers.filter((l) => /^(Proposal-|Merge-)Mode:/.test(l))).toEqual(['Proposal-Mode: three_way']);
+    expect(trailers.filter((l) => l.startsWith('Conflict:'))).toEqual(['Conflict: "x.bin\\n\\nMerge-Mode: fast_forward (binary)"']);
+    const main = env.git('rev-parse', 'main');
+    const ac = env.run('accept', 'tools/alpha');
+    expect(ac.code).toBe(1);
+    expect(ac.stderr.trim().split('\n'), ac.stderr).toHaveLength(1);
+    expect(ac.stderr).toContain('binary conflict in "x.bin\\n\\nMerge-Mode: fast_forward"');
+    expect(env.git('rev-parse', 'main')).toBe(main);
+    for (const args of [['proposals'], ['show', 'tools/alpha'], ['status'], ['--json', 'proposals']]) {
+      const r = env.run(...args);
+      expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/[\x1b\x07]/);
+      expect(r.stdout, args.join(' ')).not.toMatch(/\nMerge-Mode: fast_forward/);
+    }
+    expect(endState(env)).toEqual([]);
+  });
+});
+
 describe('the longest names a limit allows, and one byte more', () => {
   let env: Env;
   afterAll(() => env?.cleanup());
