@@ -141,6 +141,15 @@ describe('PassReporter: per-plugin failures of a pass act on errorAction', () =>
     expect(r.failing()).toEqual([]);
   });
 
+  it('a plugin whose origin changed stalls like a failure: one line, listed, not retried', () => {
+    const { lines, r } = reporter();
+    const moved: PluginSyncResult = { id: 'alpha', status: 'origin_changed', skills: [], error: 'plugin alpha was enabled from a but is now found at b', errorCode: 'EORIGIN_CHANGED', errorKind: 'stall' };
+    for (let i = 0; i < 3; i++) r.pass('schedule', undefined, result([moved]), i * 1000, i * 1000 + 1);
+    expect(lines.filter((l) => l.msg === 'plugin sync stalled until its input changes').map((l) => l.meta?.code)).toEqual(['EORIGIN_CHANGED']);
+    expect(r.plugins.retries.nextDueAt()).toBeNull();
+    expect(r.failing()).toEqual([expect.objectContaining({ plugin: 'alpha', step: 'stall', code: 'EORIGIN_CHANGED' })]);
+  });
+
   it('a retry-kind plugin failure is logged with its backoff each time and goes on the retry timer', () => {
     const { lines, r } = reporter();
     const changing: PluginSyncResult = { id: 'beta', status: 'error', skills: [], error: 'SKILL.md kept changing', errorCode: 'ESOURCE_CHANGING' };

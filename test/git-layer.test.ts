@@ -56,7 +56,7 @@ describe('hashDirectory equals git write-tree', () => {
     const first = hashDirectory(d, { cache });
     writeFileSync(join(d, 'f.txt'), 'bbbb');
     const st = cache.get('f.txt')!;
-    utimesSync(join(d, 'f.txt'), st.m / 1000, st.m / 1000);
+    utimesSync(join(d, 'f.txt'), st.mtimeMs / 1000, st.mtimeMs / 1000);
     const second = hashDirectory(d, { cache });
     expect(second.oid).not.toBe(first.oid);
     expect(second.oid).toBe(gitTreeOf(d));

@@ -101,11 +101,14 @@ export class ObjectStore {
     const kept = this.retained.get(oid);
     if (kept) return { type: 'blob', body: kept };
     // Packs first (an in-memory lookup), as git does: most objects are packed, and a
-    // loose lookup that misses costs a failed open().
-    const packed = this.packs.read(oid);
+    // loose lookup that misses costs a failed open(). Rescanning objects/pack only
+    // after the loose lookup missed too (a new pack from a push or gc).
+    const packed = this.packs.read(oid, false);
     if (packed) return packed;
     const loose = readLoose(this.gitdir, oid, this.objectsDir, this.maxBytes);
     if (loose) return loose;
+    const fresh = this.packs.read(oid, true);
+    if (fresh) return fresh;
     for (const alt of this.alternates) {
       const o = readLoose(this.gitdir, oid, alt.dir, this.maxBytes) ?? alt.packs.read(oid);
       if (o) return o;

@@ -169,8 +169,8 @@ export class PackReader {
     return null;
   }
 
-  read(oid: string): { type: ObjectType; body: Buffer } | null {
-    const hit = this.find(oid);
+  read(oid: string, reload = true): { type: ObjectType; body: Buffer } | null {
+    const hit = this.find(oid, reload);
     if (!hit) return null;
     try {
       return this.readAt(hit.pack.fd(), hit.pack, hit.offset, 0);

@@ -122,34 +122,30 @@ export function checkRecords(ctx: CheckCtx, root: string): CheckResult {
   const skillsEntry = lookupPath(ctx.store, root, SKILLS_DIR);
   const skills = new Set<string>();
   if (skillsEntry?.mode === '40000') for (const e of ctx.store.readTree(skillsEntry.oid)) skills.add(e.name);
+  // Each record of a folder that parses and is named after its file goes to `use`.
+  const eachRecord = <T>(dir: string, kind: 'plugin' | 'binding', field: 'id' | 'skill', parse: (buf: Buffer, name: string) => T, use: (name: string, rec: T) => void) => {
+    for (const e of dirOf(dir)) {
+      const name = json(dir, e);
+      if (name === null) continue;
+      const path = `${dir}/${e.name}`;
+      try {
+        const buf = ctx.store.readBlob(e.oid);
+        const named = (JSON.parse(buf.toString('utf8')) as Record<string, unknown>)[field];
+        const rec = parse(buf, name);
+        if (named !== undefined && named !== name) problems.push(recordProblem(path, `names ${field === 'id' ? 'plugin' : 'skill'} ${printable(String(named))}, not ${printable(name)}`));
+        use(name, rec);
+      } catch {
+        problems.push(recordProblem(path, `is not a valid ${kind} record`));
+      }
+    }
+  };
   const plugins = new Set<string>();
-  for (const e of dirOf(PLUGINS_DIR)) {
-    const id = json(PLUGINS_DIR, e);
-    if (id === null) continue;
-    const path = `${PLUGINS_DIR}/${e.name}`;
-    try {
-      const raw = JSON.parse(ctx.store.readBlob(e.oid).toString('utf8')) as { id?: unknown };
-      parsePluginRecord(ctx.store.readBlob(e.oid), id);
-      if (raw.id !== undefined && raw.id !== id) problems.push(recordProblem(path, `names plugin ${printable(String(raw.id))}, not ${printable(id)}`));
-      plugins.add(id);
-    } catch {
-      problems.push(recordProblem(path, 'is not a valid plugin record'));
-    }
-  }
-  for (const e of dirOf(BINDINGS_DIR)) {
-    const skill = json(BINDINGS_DIR, e);
-    if (skill === null) continue;
-    const path = `${BINDINGS_DIR}/${e.name}`;
-    try {
-      const raw = JSON.parse(ctx.store.readBlob(e.oid).toString('utf8')) as { skill?: unknown };
-      const b = parseBinding(ctx.store.readBlob(e.oid), skill);
-      if (raw.skill !== undefined && raw.skill !== skill) problems.push(recordProblem(path, `names skill ${printable(String(raw.skill))}, not ${printable(skill)}`));
-      if (!plugins.has(b.plugin)) problems.push(recordProblem(path, `binds to plugin ${printable(b.plugin)}, which has no record`));
-      if (b.status !== 'disabled' && !skills.has(skill)) problems.push(recordProblem(path, `binds ${SKILLS_DIR}/${printable(skill)}, which does not exist`));
-    } catch {
-      problems.push(recordProblem(path, 'is not a valid binding record'));
-    }
-  }
+  eachRecord(PLUGINS_DIR, 'plugin', 'id', parsePluginRecord, (id) => plugins.add(id));
+  eachRecord(BINDINGS_DIR, 'binding', 'skill', parseBinding, (skill, b) => {
+    const path = `${BINDINGS_DIR}/${skill}.json`;
+    if (!plugins.has(b.plugin)) problems.push(recordProblem(path, `binds to plugin ${printable(b.plugin)}, which has no record`));
+    if (b.status !== 'disabled' && !skills.has(skill)) problems.push(recordProblem(path, `binds ${SKILLS_DIR}/${printable(skill)}, which does not exist`));
+  });
   return result(problems);
 }
 

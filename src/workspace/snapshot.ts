@@ -3,7 +3,7 @@
 // made on its own read (front matter) are made again on the stored blobs: the bytes
 // checked are the bytes published.
 import { SkillsyncError } from '../core/errors.js';
-import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
+import { FRONTMATTER_DEFAULTS, parseFrontmatter, refusesSkill } from '../core/frontmatter.js';
 import { MAX_SKILL_PATH_BYTES, NAME_MAX, displayName } from '../core/names.js';
 import { RACY_WINDOW_MS } from '../git/dir-tree.js';
 import type { ObjectStore } from '../git/objects.js';
@@ -78,7 +78,7 @@ function checkStoredSkillMd(store: ObjectStore, tree: string): void {
     throw new SkillsyncError('ESOURCE_CHANGING', 'SKILL.md is missing or not a regular file in what was read; it will be read again on the next pass', { path: 'SKILL.md' }, 'retry');
   }
   const fm = parseFrontmatter(store.readBlob(md.oid).subarray(0, SKILL_MD_CHECK_BYTES));
-  if (fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT') throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
+  if (refusesSkill(fm)) throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
 }
 
 /**
@@ -141,7 +141,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const top = openSkillFolder(source.root, skill.path);
+  const top = openSkillFolder(source.root, skill.path, caches.realRoots);
   try {
     return snapshotFolder(ctx, plugin, skill, caches, previous, top);
   } finally {
@@ -165,10 +165,10 @@ function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, cach
       }
     }
     for (const k of cache.keys()) if (!probe.has(k)) cache.delete(k);
-    if (changed) caches.touch(plugin.id);
+    if (changed) caches.touch(plugin.id, skill.name);
     return { tree: quick.oid, files: quick.files };
   }
-  caches.touch(plugin.id);
+  caches.touch(plugin.id, skill.name);
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
     let res: ReadResult;

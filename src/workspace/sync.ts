@@ -2,7 +2,7 @@
 // skill the plan needs, an observation commit when it changed) → plan (pure, in
 // core/plan) → apply (main first, proposals on top), in one transaction per plugin so
 // one bad plugin never blocks another.
-import { SkillsyncError, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
+import { SkillsyncError, codeInfo, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
 import { planPluginSync, type SkillAction, type SkillStatus } from '../core/plan/sync-plan.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
@@ -67,7 +67,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
       skills,
       error: `plugin ${m.id} was enabled from ${where(was)} but is now found at ${where(now)}; nothing was taken from it — run 'skillsync enable ${m.id}' to follow the new origin`,
       errorCode: 'EORIGIN_CHANGED',
-      errorKind: 'stall',
+      errorKind: codeInfo('EORIGIN_CHANGED').kind,
     };
   }
   return { id: m.id, status: plan.status === 'update_pending' ? 'update_pending' : 'synced', skills };

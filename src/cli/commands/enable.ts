@@ -5,6 +5,7 @@ import { discover } from '../../workspace/discovery.js';
 import { listPlugins } from '../../workspace/inspect.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
+import { RefIndex } from '../../workspace/ref-index.js';
 import { safetyList, safetyText } from '../safety-view.js';
 import { parseNameFlags } from '../../targets/name-flags.js';
 import { fetchNeverFetched } from '../../remote/refresh.js';
@@ -39,7 +40,7 @@ export const enable: Command = async (cli, a) => {
       caches.save();
     }
   });
-  const states = new Map(listPlugins(ctx).plugins.map((p) => [p.id, p]));
+  const states = new Map(listPlugins(ctx, { refs: new RefIndex(ctx), caches: new StatCaches(ctx) }).plugins.map((p) => [p.id, p]));
   const json = results.map((r) =>
     r.status === 'error' ? r : { ...r, state: states.get(r.plugin)?.status ?? null, skills: r.skills.map((s) => ({ ...s, safety: safetyList(s.safety) })), ...(dry ? { dryRun: true } : {}) },
   );
