@@ -29,8 +29,6 @@ export async function createLogger(level: string, opts: { json?: boolean } = {})
   });
 }
 
-export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
-
 const LEVELS = ['error', 'warn', 'info', 'debug'];
 
 /** `skillsync: warning: ...` lines on stderr, for one-shot commands. */

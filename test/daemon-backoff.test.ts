@@ -1,9 +1,15 @@
-// Retry delays after failures: a table of (failures → delay) and the tracker that keeps
-// one failure count per plugin.
+// Retry delays after failures: a table of (failures → delay), the tracker that keeps
+// one failure count per plugin, and what a pass's per-plugin failures lead to.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, RetryTracker, retryDelay, type BackoffPolicy } from '../src/daemon/backoff.js';
 import { FailureBook } from '../src/daemon/failures.js';
 import { errorAction } from '../src/core/errors.js';
+import { PassReporter } from '../src/daemon/report.js';
+import { Metrics } from '../src/daemon/metrics.js';
+import { DiscoveryLog } from '../src/daemon/discovery-log.js';
+import type { JobResult } from '../src/daemon/jobs.js';
+import type { PluginSyncResult } from '../src/workspace/sync.js';
+import type { Logger } from '../src/log.js';
 
 const noJitter: BackoffPolicy = { ...DEFAULT_BACKOFF, jitter: 0 };
 
@@ -102,5 +108,56 @@ describe('FailureBook: what happens after a failure', () => {
     book.fail('p', 'retry', 'E', 'x', 1);
     expect(book.fail('p', errorAction({ code: 'ESTOPPING' }).kind, 'E', 'x', 2)).toEqual({ info: null, log: false });
     expect(book.size).toBe(0);
+  });
+});
+
+describe('PassReporter: per-plugin failures of a pass act on errorAction', () => {
+  type Line = { level: string; msg: string; meta?: Record<string, unknown> };
+  function reporter() {
+    const lines: Line[] = [];
+    const at = (level: string) => (msg: string, meta?: Record<string, unknown>) => void lines.push({ level, msg, meta });
+    const log: Logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: () => {} };
+    const metrics = new Metrics();
+    return { lines, r: new PassReporter(log, metrics, new DiscoveryLog(log, metrics)) };
+  }
+  const result = (plugins: PluginSyncResult[]): JobResult => ({ ok: true, result: { plugins, durationMs: 1 } });
+  const broken: PluginSyncResult = { id: 'gamma', status: 'error', skills: [], error: 'plugin.json: bad JSON', errorCode: 'EMANIFEST_JSON' };
+  const fine: PluginSyncResult = { id: 'alpha', status: 'synced', skills: [] };
+
+  it('a broken manifest is logged once across passes, again only after its input changed; never put on the retry timer', () => {
+    const { lines, r } = reporter();
+    const stalls = () => lines.filter((l) => l.msg === 'plugin sync stalled until its input changes' && l.meta?.plugin === 'gamma');
+    for (const [i, trigger] of (['startup', 'schedule', 'retry', 'schedule'] as const).entries()) r.pass(trigger, undefined, result([fine, broken]), i * 1000, i * 1000 + 1);
+    expect(stalls()).toHaveLength(1);
+    expect(stalls()[0].meta).toMatchObject({ code: 'EMANIFEST_JSON' });
+    expect(r.plugins.retries.nextDueAt()).toBeNull();
+    expect(r.failing()).toEqual([expect.objectContaining({ plugin: 'gamma', step: 'stall', code: 'EMANIFEST_JSON' })]);
+    r.plugins.inputChanged('gamma'); // a watch event on the plugin (Daemon.pathChanged)
+    r.pass('watch', ['gamma'], result([broken]), 5000, 5001);
+    r.pass('schedule', undefined, result([fine, broken]), 6000, 6001);
+    expect(stalls()).toHaveLength(2);
+    r.pass('watch', ['gamma'], result([{ ...broken, status: 'synced', error: undefined, errorCode: undefined }]), 7000, 7001);
+    expect(lines.filter((l) => l.msg === 'plugin recovered' && l.meta?.plugin === 'gamma')).toHaveLength(1);
+    expect(r.failing()).toEqual([]);
+  });
+
+  it('a plugin whose origin changed stalls like a failure: one line, listed, not retried', () => {
+    const { lines, r } = reporter();
+    const moved: PluginSyncResult = { id: 'alpha', status: 'origin_changed', skills: [], error: 'plugin alpha was enabled from a but is now found at b', errorCode: 'EORIGIN_CHANGED', errorKind: 'stall' };
+    for (let i = 0; i < 3; i++) r.pass('schedule', undefined, result([moved]), i * 1000, i * 1000 + 1);
+    expect(lines.filter((l) => l.msg === 'plugin sync stalled until its input changes').map((l) => l.meta?.code)).toEqual(['EORIGIN_CHANGED']);
+    expect(r.plugins.retries.nextDueAt()).toBeNull();
+    expect(r.failing()).toEqual([expect.objectContaining({ plugin: 'alpha', step: 'stall', code: 'EORIGIN_CHANGED' })]);
+  });
+
+  it('a retry-kind plugin failure is logged with its backoff each time and goes on the retry timer', () => {
+    const { lines, r } = reporter();
+    const changing: PluginSyncResult = { id: 'beta', status: 'error', skills: [], error: 'SKILL.md kept changing', errorCode: 'ESOURCE_CHANGING' };
+    r.pass('startup', undefined, result([changing]), 0, 1);
+    r.pass('retry', undefined, result([changing]), 2000, 2001);
+    const retries = lines.filter((l) => l.msg === 'plugin sync failed; it will be retried');
+    expect(retries.map((l) => l.meta?.failures)).toEqual([1, 2]);
+    expect(r.plugins.retries.nextDueAt()).toBeGreaterThan(2001);
+    expect(r.failing()).toEqual([expect.objectContaining({ plugin: 'beta', step: 'retry', code: 'ESOURCE_CHANGING' })]);
   });
 });

@@ -1,4 +1,4 @@
-// Issue 2: enable, the lifecycle and its rules, checked with the real git CLI.
+// enable, the lifecycle and its rules, checked with the real git CLI.
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, readlinkSync, symlinkSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 3: sync, classification, proposals, accept/reject, review with plain git.
+// sync, classification, proposals, accept/reject, review with plain git.
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpSync, renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -56,7 +56,7 @@ describe('hashDirectory equals git write-tree', () => {
     const first = hashDirectory(d, { cache });
     writeFileSync(join(d, 'f.txt'), 'bbbb');
     const st = cache.get('f.txt')!;
-    utimesSync(join(d, 'f.txt'), st.m / 1000, st.m / 1000);
+    utimesSync(join(d, 'f.txt'), st.mtimeMs / 1000, st.mtimeMs / 1000);
     const second = hashDirectory(d, { cache });
     expect(second.oid).not.toBe(first.oid);
     expect(second.oid).toBe(gitTreeOf(d));
@@ -170,5 +170,26 @@ describe('object store and refs against the git CLI', () => {
     expect(existsSync(lock)).toBe(false);
     // Compare-and-swap still refuses a wrong expectation.
     expect(() => updateRef(gd, 'refs/heads/main', c, null)).toThrowError(/changed/);
+  });
+});
+
+describe('stored-block inflation (trees are written at level 0)', () => {
+  it('copies level-0 streams out exactly, checks the adler32, and leaves compressed streams to zlib', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const { inflateStored, inflateBounded } = await import('../src/git/inflate.js');
+    for (const n of [0, 1, 777, 65535, 65536, 140_000]) {
+      const body = Buffer.alloc(n, 0).map((_, i) => (i * 31 + 7) & 0xff);
+      const z = deflateSync(body, { level: 0 });
+      expect(inflateStored(Buffer.concat([z, Buffer.from('trailing pack bytes')]), n, 'x')?.equals(body)).toBe(true);
+      expect(inflateBounded(z, n, 'x').equals(body)).toBe(true);
+      if (n > 10) {
+        const bad = Buffer.from(z);
+        bad[bad.length - 9]! ^= 1; // a content byte: the adler32 no longer matches
+        expect(inflateStored(bad, n, 'x')).toBeNull();
+        expect(() => inflateStored(z, n - 1, 'x')).toThrow(/limit/);
+      }
+    }
+    const text = Buffer.from('a line of text\n'.repeat(500));
+    expect(inflateStored(deflateSync(text, { level: 1 }), 1e6, 'x')).toBeNull();
   });
 });

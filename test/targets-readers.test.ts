@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { makeEnv, skillMd, type Env } from './helpers/env.js';
 import { loadConfig } from '../src/config.js';
 import { openContext } from '../src/workspace/context.js';
-import { silentLogger } from '../src/log.js';
+import type { Logger } from '../src/log.js';
 import { withLock } from '../src/workspace/mutate.js';
 import { enablePlugin } from '../src/workspace/enable.js';
 import { syncAll } from '../src/workspace/sync.js';
 import { acceptProposal } from '../src/workspace/accept.js';
 import { StatCaches } from '../src/workspace/stat-cache.js';
+
+const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 let env: Env;
 const oldHome = process.env.HOME;

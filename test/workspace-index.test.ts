@@ -48,7 +48,7 @@ describe('workspace index', () => {
     const groups = parseIndex(bytes);
     expect([...groups.get('alpha')!.keys()].sort()).toEqual(['one', 'two']);
     const caches = new StatCaches(ws.ctx());
-    expect(caches.get('alpha', 'one').get('references/a.md')?.s).toBe(5);
+    expect(caches.get('alpha', 'one').get('references/a.md')?.size).toBe(5);
     expect(caches.encode().equals(bytes)).toBe(true);
   });
 
@@ -64,7 +64,7 @@ describe('workspace index', () => {
     const forge = (t: number) => {
       const c = new StatCaches(ws.ctx());
       const e = c.get('alpha', 'one').get('references/a.md')!;
-      Object.assign(e, { m: st.mtimeMs, c: st.ctimeMs, s: st.size, i: st.ino, t });
+      Object.assign(e, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, hashedAt: t });
       c.touch('alpha');
       c.save();
     };
@@ -79,7 +79,7 @@ describe('workspace index', () => {
     age(ws.plugins);
     const st2 = statSync(file);
     const c = new StatCaches(ws.ctx());
-    Object.assign(c.get('alpha', 'one').get('references/a.md')!, { m: st2.mtimeMs, c: st2.ctimeMs, s: st2.size, i: st2.ino, t: st2.mtimeMs + 10_000 });
+    Object.assign(c.get('alpha', 'one').get('references/a.md')!, { mtimeMs: st2.mtimeMs, ctimeMs: st2.ctimeMs, size: st2.size, ino: st2.ino, hashedAt: st2.mtimeMs + 10_000 });
     c.touch('alpha');
     c.save();
     await ws.sync();
@@ -122,7 +122,7 @@ describe('workspace index', () => {
       const { StatCaches } = await import(${JSON.stringify(mod)});
       const ctx = { paths: { statCaches: ${JSON.stringify(join(ws.config.workspace, 'cache', 'stat'))} }, dryRun: false, log: { debug() {} } };
       const c = new StatCaches(ctx);
-      c.get('alpha', 'one').set('new.md', { m: 1, c: 1, s: 1, i: 1, x: false, o: '${'0'.repeat(40)}', t: 1 });
+      c.get('alpha', 'one').set('new.md', { mtimeMs: 1, ctimeMs: 1, size: 1, ino: 1, exec: false, oid: '${'0'.repeat(40)}', hashedAt: 1 });
       c.touch('alpha');
       c.save();
     `;

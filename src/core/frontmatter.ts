@@ -52,6 +52,11 @@ export interface FrontmatterResult {
   code?: FrontmatterErrorCode;
 }
 
+/** Front matter that may carry code or bomb a parser: the skill is refused, not just warned about. */
+export function refusesSkill(fm: FrontmatterResult): fm is FrontmatterResult & { code: 'EFRONTMATTER_LANG' | 'EFRONTMATTER_LIMIT'; error: string } {
+  return fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT';
+}
+
 export interface FrontmatterOptions {
   /** Largest number of alias dereferences while building the data (yaml maxAliasCount). */
   maxAliasCount?: number;

@@ -1,6 +1,7 @@
 // The states of plugins, skills and proposals, defined once: every command's lines and
 // JSON derive from these pure functions, so `plugins`, `status`, `enable` and `sync`
 // cannot disagree. The descriptions are the README's table.
+import { codeInfo } from './errors.js';
 
 export const PLUGIN_STATES = {
   discovered: 'found in a source, never enabled',
@@ -81,19 +82,8 @@ export function isSourceError(e: { pluginId?: string; path: string; code: string
   return !e.pluginId && e.path === '' && /^E(SOURCE|REMOTE)/.test(e.code);
 }
 
-/** A source that cannot be reached now keeps its last good fetch: done, but needs you. */
+/** A source that cannot be reached now keeps its last good fetch: done, but needs you (a remote error to retry). */
 export function isUnreachable(e: { code: string }): boolean {
-  return /UNREACHABLE|^EREMOTE_SHA$/.test(e.code);
-}
-
-/** Exit code 3 (done, but something needs you): what counts. */
-export interface Attention {
-  conflictedProposals: number;
-  sourceErrors: number;
-  unreachable: number;
-  mainBlocked: boolean;
-}
-
-export function needsAttention(a: Attention): boolean {
-  return a.conflictedProposals > 0 || a.sourceErrors > 0 || a.unreachable > 0 || a.mainBlocked;
+  const info = codeInfo(e.code);
+  return info.layer === 'remote' && info.kind === 'retry';
 }

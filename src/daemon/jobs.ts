@@ -11,6 +11,7 @@ import type { DiscoveryError } from '../plugins/types.js';
 import { autoEnable } from '../workspace/auto-enable.js';
 import { openContext, type Ctx } from '../workspace/context.js';
 import { discover } from '../workspace/discovery.js';
+import { parseProposalRef, REF_NAMESPACES } from '../workspace/layout.js';
 import { withLock } from '../workspace/mutate.js';
 import { readMainState } from '../workspace/state.js';
 import { syncAll, type SyncResult } from '../workspace/sync.js';
@@ -60,7 +61,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Plain data for the daemon's path → plugin index (a SourceTree has methods). */
 function slim(ctx: Ctx): JobReport['discovery'] {
-  const d = ctx.discovered;
+  const d = ctx.discovery.current;
   if (!d) return null;
   return {
     plugins: d.plugins.map((p) => ({
@@ -163,7 +164,7 @@ export class JobExecutor {
     const enabled = enabledIds(ctx);
     let openProposals = 0;
     try {
-      for (const r of listRefs(ctx.refs, 'refs/heads/proposals/').keys()) if (r.split('/').length === 5) openProposals++;
+      for (const r of listRefs(ctx.refs, REF_NAMESPACES.proposals).keys()) if (parseProposalRef(r)) openProposals++;
     } catch {
       /* counted as 0 */
     }

@@ -6,9 +6,9 @@ import { discoverFolder } from '../plugins/discover.js';
 import { withWorkspaceNames } from '../targets/bound-names.js';
 import type { Ctx } from '../workspace/context.js';
 
-/** Refresh ctx.discovered for these plugins; false when only a full discovery can tell. */
+/** Refresh the discovery ctx.discovery keeps for these plugins; false when only a full discovery can tell. */
 export function refreshDiscovery(ctx: Ctx, ids: string[]): boolean {
-  const prev = ctx.discovered;
+  const prev = ctx.discovery.current;
   if (!prev) return false;
   let { plugins, errors } = prev;
   for (const id of ids) {
@@ -22,6 +22,6 @@ export function refreshDiscovery(ctx: Ctx, ids: string[]): boolean {
     plugins = plugins.map((p) => (p.id === id ? named : p));
     errors = [...errors.filter((e) => !(e.source === old.source.display && inFolder(e.path))), ...fresh.errors];
   }
-  ctx.discovered = { plugins, errors };
+  ctx.discovery.keep({ plugins, errors });
   return true;
 }

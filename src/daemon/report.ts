@@ -48,7 +48,8 @@ export class PassReporter {
       this.metrics.openProposals.set(out.report.openProposals);
     }
     for (const p of r.plugins) {
-      if (p.status === 'error') {
+      // A failed plugin, or one reported with an error it is waiting on (origin_changed).
+      if (p.status === 'error' || p.errorCode !== undefined) {
         const next = errorAction({ code: p.errorCode ?? 'EINTERNAL', kind: p.errorKind, message: p.error });
         const { info, log } = this.plugins.fail(p.id, next.kind, next.code, next.message, now);
         if (!info || !log) continue;

@@ -14,15 +14,17 @@ import { checkEntryName } from '../core/tree-entries.js';
 export const RACY_WINDOW_MS = 2000;
 
 export interface StatEntry {
-  m: number; // mtimeMs
-  c: number; // ctimeMs
-  s: number; // size
-  i: number; // inode
-  x: boolean; // executable
-  o: string; // blob oid (tree oid for a directory entry)
-  t: number; // when it was hashed (ms)
+  mtimeMs: number;
+  ctimeMs: number;
+  size: number;
+  ino: number;
+  exec: boolean;
+  /** Blob oid (tree oid for a directory entry). */
+  oid: string;
+  /** When it was hashed (ms): a file changed within RACY_WINDOW_MS of that is hashed again. */
+  hashedAt: number;
   /** Directory entries only (key 'dir/' or '/' for the root): child names, '/' appended for folders. */
-  d?: string[];
+  names?: string[];
 }
 
 export type StatCache = Map<string, StatEntry>;
@@ -70,8 +72,8 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SkillsyncError('ESOURCE_GONE', `${abs} disappeared while it was read; it will be read again on the next pass`, { path: abs }, 'retry');
         throw err;
       }
-      if (cachedDir?.d && cachedDir.m === dirSt.mtimeMs && cachedDir.c === dirSt.ctimeMs && cachedDir.i === dirSt.ino && dirSt.mtimeMs < cachedDir.t - RACY_WINDOW_MS) {
-        dirents = cachedDir.d.map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), isDirectory: () => true } : { name: n, isDirectory: () => false }));
+      if (cachedDir?.names && cachedDir.mtimeMs === dirSt.mtimeMs && cachedDir.ctimeMs === dirSt.ctimeMs && cachedDir.ino === dirSt.ino && dirSt.mtimeMs < cachedDir.hashedAt - RACY_WINDOW_MS) {
+        dirents = cachedDir.names.map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), isDirectory: () => true } : { name: n, isDirectory: () => false }));
       }
     }
     const listedAt = Date.now();
@@ -86,7 +88,7 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       }
     }
     const entries: TreeEntry[] = [];
-    let allCached = cachedDir?.d !== undefined && dirents.length === cachedDir.d.length;
+    let allCached = cachedDir?.names !== undefined && dirents.length === cachedDir.names.length;
     const names: string[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;
@@ -101,7 +103,7 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       if (bad) throw new SkillsyncError('ETREE_ENTRY', `${childRel}: ${bad.message}; rename or remove it`, { path: childRel, rule: bad.rule });
       if (dirent.isDirectory()) {
         // d_type says directory: no lstat needed (directories carry no mode git keeps).
-        const before = opts.cache?.get(`${childRel}/`)?.o;
+        const before = opts.cache?.get(`${childRel}/`)?.oid;
         const sub = walk(childAbs, childRel);
         if (sub) entries.push({ mode: '40000', name, oid: sub });
         if (sub !== before || !sub) allCached = false;
@@ -140,14 +142,14 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       let oid: string;
       if (
         cached &&
-        cached.m === st.mtimeMs &&
-        cached.c === st.ctimeMs &&
-        cached.s === st.size &&
-        cached.i === st.ino &&
-        cached.x === (mode === '100755') &&
-        st.mtimeMs < cached.t - RACY_WINDOW_MS
+        cached.mtimeMs === st.mtimeMs &&
+        cached.ctimeMs === st.ctimeMs &&
+        cached.size === st.size &&
+        cached.ino === st.ino &&
+        cached.exec === (mode === '100755') &&
+        st.mtimeMs < cached.hashedAt - RACY_WINDOW_MS
       ) {
-        oid = cached.o;
+        oid = cached.oid;
         opts.onFile?.(childRel, mode, oid, null);
       } else {
         allCached = false;
@@ -158,17 +160,17 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
         }
         oid = write('blob', content);
         res.hashed++;
-        opts.cache?.set(childRel, { m: st.mtimeMs, c: st.ctimeMs, s: st.size, i: st.ino, x: mode === '100755', o: oid, t });
+        opts.cache?.set(childRel, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, exec: mode === '100755', oid, hashedAt: t });
         opts.onFile?.(childRel, mode, oid, content);
       }
       entries.push({ mode, name, oid });
     }
     let oid: string | null;
-    if (allCached && !opts.store && cachedDir) oid = cachedDir.o || null;
+    if (allCached && !opts.store && cachedDir) oid = cachedDir.oid || null;
     else oid = entries.length === 0 ? null : write('tree', encodeTree(entries)); // git records no empty directories
     if (opts.cache && dirSt && !(fromCache && allCached)) {
       // Only a changed folder gets a new entry: an unchanged cache is not rewritten.
-      opts.cache.set(dirKey, { m: dirSt.mtimeMs, c: dirSt.ctimeMs, s: 0, i: dirSt.ino, x: false, o: oid ?? '', t: fromCache && cachedDir ? cachedDir.t : listedAt, d: names });
+      opts.cache.set(dirKey, { mtimeMs: dirSt.mtimeMs, ctimeMs: dirSt.ctimeMs, size: 0, ino: dirSt.ino, exec: false, oid: oid ?? '', hashedAt: fromCache && cachedDir ? cachedDir.hashedAt : listedAt, names });
     }
     return oid;
   };

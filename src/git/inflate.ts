@@ -11,8 +11,52 @@ export function tooLarge(what: string, size: number, limit: number): SkillsyncEr
   return new SkillsyncError('EOBJECT_TOO_LARGE', `${what} would inflate to ${size} bytes, more than the limit of ${limit}; it is not read`, { size, limit });
 }
 
+function adler32(buf: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (let i = 0; i < buf.length; ) {
+    const end = Math.min(buf.length, i + 5552); // the most bytes before b can overflow 2^32
+    for (; i < end; i++) {
+      a += buf[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * A zlib stream made only of stored blocks (how trees are written, level 0) is copied
+ * out without zlib: creating a zlib handle costs more than the copy. Null when the
+ * stream has any compressed block (zlib inflates it then).
+ */
+export function inflateStored(data: Buffer, max: number, what: string): Buffer | null {
+  if (data.length < 2 || (data[0]! & 0x0f) !== 8 || (data[1]! & 0x20) !== 0 || ((data[0]! << 8) | data[1]!) % 31 !== 0) return null;
+  const parts: Buffer[] = [];
+  let total = 0;
+  let pos = 2;
+  for (;;) {
+    if (pos + 5 > data.length) return null;
+    const head = data[pos]!;
+    if ((head & 0x06) !== 0) return null; // not a stored block
+    const len = data.readUInt16LE(pos + 1);
+    if ((len ^ data.readUInt16LE(pos + 3)) !== 0xffff || pos + 5 + len > data.length) return null;
+    total += len;
+    if (total > max) throw tooLarge(what, total, max);
+    parts.push(data.subarray(pos + 5, pos + 5 + len));
+    pos += 5 + len;
+    if (head & 1) break;
+  }
+  if (pos + 4 > data.length) return null;
+  const out = parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts, total);
+  return adler32(out) === data.readUInt32BE(pos) ? out : null;
+}
+
 /** Inflate at most `max` bytes; more output is an error, not an allocation. */
 export function inflateBounded(data: Buffer, max: number, what: string): Buffer {
+  const stored = inflateStored(data, max, what);
+  if (stored) return stored;
   try {
     return inflateSync(data, { maxOutputLength: Math.max(1, max) });
   } catch (err) {

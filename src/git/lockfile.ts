@@ -2,24 +2,84 @@
 // exclusively, the new content is written into it, and it is renamed over the file
 // (commit) or removed (rollback). A lock older than the stale threshold is from a
 // process that died (git holds one for milliseconds) and is broken with a log line.
-// Locks taken by skillsync are listed in a registry, so the next command can remove
-// exactly the ones a killed skillsync left, whatever their age.
-import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+// Locks taken by skillsync are registered BEFORE they exist: the lock is made as a temp
+// file, its inode listed in this process's registry file, then hard-linked into place
+// (link fails if the lock exists, like O_EXCL). A kill at any instant leaves no lock that
+// is not listed, so the next lock holder removes exactly the locks dead processes left.
+import { appendFileSync, closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
+import { tmpName, writeFileAtomic } from './fsutil.js';
 
 export type RefLogger = (level: 'info' | 'warn', message: string) => void;
 
+/** Where a process lists the locks it takes: `<dir>/<owner id>.list`, a header line (the owner) then `<ino> <path>` lines. */
+export interface LockRegistry {
+  dir: string;
+  /** Where a lock is made before it is linked into place: the same file system as the locks. */
+  staging: string;
+  /** This process: a file-name-safe id (unique among live and dead processes) and the header its sweeper reads. */
+  owner: () => { id: string; header: string };
+}
+
 export interface LockOptions {
   log?: RefLogger;
-  /** File listing the locks this workspace's skillsync holds (`<ino> <path>` lines). */
-  registry?: string;
+  registry?: LockRegistry;
 }
 
 /** A lock file older than this is from a killed process. */
 export const STALE_LOCK_MS = 2000;
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** List `path` with inode `ino` in this process's registry file (created with its header first). */
+function register(reg: LockRegistry, ino: number, path: string): void {
+  const { id, header } = reg.owner();
+  const list = join(reg.dir, `${id}.list`);
+  const line = `${ino} ${path}\n`;
+  if (existsSync(list)) appendFileSync(list, line);
+  else writeFileAtomic(list, `${header}\n${line}`); // the header is never half-written
+}
+
+/**
+ * Create `path` exclusively, registered first (see the header). Returns the open fd, or
+ * null when the lock exists. Throws ENOENT when its folder does not exist.
+ */
+function createRegistered(reg: LockRegistry, path: string): number | null {
+  mkdirSync(reg.staging, { recursive: true });
+  mkdirSync(reg.dir, { recursive: true });
+  const stage = tmpName(path, reg.staging);
+  const fd = openSync(stage, 'wx', 0o644);
+  try {
+    register(reg, fstatSync(fd).ino, path);
+    linkSync(stage, path);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(stage, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw err;
+  }
+  unlinkSync(stage); // the fd and the lock are the same inode
+  return fd;
+}
+
+/** Create `path` exclusively: registered when possible, plain O_EXCL otherwise (then only the age rule can clear it). */
+function create(path: string, reg: LockRegistry | undefined): number | null {
+  if (reg) {
+    try {
+      return createRegistered(reg, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dirname(path))) throw err;
+      // No hard links here (EXDEV, EPERM), a full disk, an old registry file: take it unregistered.
+    }
+  }
+  try {
+    return openSync(path, 'wx', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    throw err;
+  }
+}
 
 export class LockFile {
   private fd: number | null;
@@ -38,24 +98,16 @@ export class LockFile {
     const path = target + '.lock';
     const deadline = Date.now() + STALE_LOCK_MS + 1000;
     for (;;) {
+      let fd: number | null = null;
       try {
-        const fd = openSync(path, 'wx', 0o644);
-        if (opts.registry) {
-          try {
-            appendFileSync(opts.registry, `${fstatSync(fd).ino} ${path}\n`);
-          } catch {
-            /* unregistered: only the age rule can remove it after a crash */
-          }
-        }
-        return new LockFile(target, path, fd);
+        // A lock seen held is waited for without registering an attempt each time.
+        if (!existsSync(path)) fd = create(path, opts.registry);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          mkdirSync(dirname(path), { recursive: true });
-          continue;
-        }
-        if (code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        mkdirSync(dirname(path), { recursive: true });
+        continue;
       }
+      if (fd !== null) return new LockFile(target, path, fd);
       let age: number;
       try {
         age = Date.now() - statSync(path).mtimeMs;
@@ -113,31 +165,59 @@ export function withLockFile<T>(target: string, name: string, opts: LockOptions,
   }
 }
 
-/**
- * Remove every lock a killed skillsync left (listed in the registry, same inode), then
- * empty the registry. Call holding the workspace lock: no other skillsync holds one.
- */
-export function sweepRegisteredLocks(registry: string, log?: RefLogger): number {
+/** Remove the locks listed in one registry file that still are the inode listed; returns how many. */
+function sweepList(list: string, log?: RefLogger, headerless = false): number {
+  let removed = 0;
   let lines: string[];
   try {
-    lines = readFileSync(registry, 'utf8').split('\n').filter(Boolean);
+    lines = readFileSync(list, 'utf8').split('\n').slice(headerless ? 0 : 1).filter(Boolean);
   } catch {
     return 0;
   }
-  let removed = 0;
   for (const line of lines) {
     const sp = line.indexOf(' ');
     const ino = Number(line.slice(0, sp));
     const path = line.slice(sp + 1);
     try {
-      if (statSync(path).ino !== ino) continue; // someone else's lock now
+      if (statSync(path).ino !== ino) continue; // not the lock that process made (never made, or someone else's now)
       rmSync(path, { force: true });
       removed++;
       log?.('warn', `removed lock ${path} left by an interrupted skillsync`);
     } catch {
-      /* gone: released normally */
+      /* gone: released normally, or never linked */
     }
   }
-  rmSync(registry, { force: true });
+  rmSync(list, { force: true });
+  return removed;
+}
+
+/**
+ * Remove every lock a dead skillsync left, and this process's own leftovers (a lock
+ * holder that starts a command holds no ref lock: ref updates are synchronous).
+ * `gone(header)` tells whether another registry file's owner has died; a live one's
+ * locks are left alone. Call holding the workspace lock.
+ */
+export function sweepRegisteredLocks(reg: LockRegistry, gone: (header: string) => boolean, log?: RefLogger): number {
+  let names: string[];
+  try {
+    names = readdirSync(reg.dir);
+  } catch (err) {
+    // A registry of an older skillsync was one file of `<ino> <path>` lines, with no header.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return sweepList(reg.dir, log, true);
+    return 0;
+  }
+  const me = `${reg.owner().id}.list`;
+  let removed = 0;
+  for (const n of names) {
+    if (!n.endsWith('.list')) continue;
+    const list = join(reg.dir, n);
+    let header = '';
+    try {
+      header = readFileSync(list, 'utf8').split('\n', 1)[0];
+    } catch {
+      continue;
+    }
+    if (n === me || gone(header)) removed += sweepList(list, log);
+  }
   return removed;
 }

@@ -17,29 +17,29 @@ export function hasLoose(gitdir: string, oid: string, objectsDir?: string): bool
   return existsSync(loosePath(gitdir, oid, objectsDir));
 }
 
-const madeDirs = new Set<string>();
+/** Folders known to exist, kept by the caller (an ObjectStore) so a run of writes makes each once. */
+export type MadeDirs = Set<string>;
 
-/** Where object temp files are written before their rename (same file system as objects/). */
-export function objectTmpDir(gitdir: string): string {
-  const dir = join(gitdir, 'skillsync-tmp');
-  if (!madeDirs.has(dir)) {
+function ensureDir(dir: string, made?: MadeDirs): string {
+  if (!made?.has(dir)) {
     mkdirSync(dir, { recursive: true });
-    madeDirs.add(dir);
+    made?.add(dir);
   }
   return dir;
 }
 
-export function writeLoose(gitdir: string, oid: string, type: ObjectType, body: Buffer): void {
+/** Where object temp files are written before their rename (same file system as objects/). */
+export function objectTmpDir(gitdir: string, made?: MadeDirs): string {
+  return ensureDir(join(gitdir, 'skillsync-tmp'), made);
+}
+
+export function writeLoose(gitdir: string, oid: string, type: ObjectType, body: Buffer, made?: MadeDirs): void {
   const path = loosePath(gitdir, oid);
-  const dir = join(gitdir, 'objects', oid.slice(0, 2));
-  if (!madeDirs.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    madeDirs.add(dir);
-  }
+  ensureDir(join(gitdir, 'objects', oid.slice(0, 2)), made);
   if (existsSync(path)) return;
   const data = deflateSync(Buffer.concat([objectHeader(type, body.length), body]), { level: type === 'tree' ? 0 : 1 });
   // Temp files live outside objects/ so an interrupted write never shows up as fsck garbage.
-  writeFileAtomic(path, data, { mode: 0o444, tmpDir: objectTmpDir(gitdir) });
+  writeFileAtomic(path, data, { mode: 0o444, tmpDir: objectTmpDir(gitdir, made) });
 }
 
 /** Read a loose object; objects declaring more than maxBytes are refused before inflating them. */

@@ -4,10 +4,10 @@
 // In a batch, new objects are held in memory and land as one pack (or loose objects
 // when few) at flush(); callers flush before any ref points at them.
 import { EMPTY_TREE, hashObject, type ObjectType } from './hash.js';
-import { hasLoose, readLoose, writeLoose } from './loose.js';
+import { hasLoose, readLoose, writeLoose, type MadeDirs } from './loose.js';
 import { PackReader } from './pack-read.js';
 import { writePack, type PackObject } from './pack-write.js';
-import { decodeTree, encodeTree, type TreeEntry } from './tree.js';
+import { decodeTree, encodeTree, type EntryBytes, type TreeEntry } from './tree.js';
 import { decodeCommit, decodeTag, encodeCommit, encodeTag, type Commit, type Tag } from './commit.js';
 import { SkillsyncError } from '../core/errors.js';
 import { checkTreeEntries, type TreeLevel } from '../core/tree-entries.js';
@@ -23,7 +23,12 @@ export interface StoreOptions {
   objectsDir?: string;
   /** Further object directories read after it (git's alternates). */
   alternates?: string[];
+  /** A plugin source's repository, as messages name it: a damaged object is that source's to repair, not the workspace's. */
+  source?: string;
 }
+
+/** Damage (not hostility) found reading objects: missing, unreadable, of the wrong type. */
+const DAMAGE = new Set(['ECORRUPT', 'ENOT_FOUND', 'EOBJECT_TYPE']);
 
 /** Batches with at least this many new objects are written as a pack. */
 const PACK_THRESHOLD = 256;
@@ -40,6 +45,13 @@ export class ObjectStore {
   private pendingBytes = 0;
   private batchDepth = 0;
   private readonly treeCache = new Map<string, TreeEntry[]>();
+  /** Blobs written by this process, kept after flush up to `retainBudget` bytes (see retainWritten). */
+  private readonly retained = new Map<string, Buffer>();
+  private retainBudget = 0;
+  /** objects/xx folders this store made or found. */
+  private readonly madeDirs: MadeDirs = new Set();
+  /** Encoded bytes per tree entry object (a run of commits re-encodes the same big trees). */
+  private readonly entryBytes: EntryBytes = new WeakMap();
 
   constructor(
     readonly gitdir: string,
@@ -64,13 +76,39 @@ export class ObjectStore {
   }
 
   read(oid: string): { type: ObjectType; body: Buffer } {
+    try {
+      return this.readAny(oid);
+    } catch (err) {
+      throw this.blame(err);
+    }
+  }
+
+  /** A damaged object of a git source: ESOURCE_CORRUPT naming the source and what repairs it. */
+  private blame(err: unknown): unknown {
+    if (!this.opts.source || !(err instanceof SkillsyncError) || !DAMAGE.has(err.code)) return err;
+    const what = err.message.replace(/;[^;]*fsck[^;]*$/, '');
+    return new SkillsyncError(
+      'ESOURCE_CORRUPT',
+      `the git source ${this.opts.source} is damaged (${what}); repair that repository or clone it again (git fsck in it shows what is wrong); the workspace is fine`,
+      { ...err.data, source: this.opts.source },
+    );
+  }
+
+  private readAny(oid: string): { type: ObjectType; body: Buffer } {
     if (oid === EMPTY_TREE) return { type: 'tree', body: Buffer.alloc(0) }; // git knows it without an object
     const p = this.pending?.get(oid);
     if (p) return { type: p.type, body: p.body };
+    const kept = this.retained.get(oid);
+    if (kept) return { type: 'blob', body: kept };
+    // Packs first (an in-memory lookup), as git does: most objects are packed, and a
+    // loose lookup that misses costs a failed open(). Rescanning objects/pack only
+    // after the loose lookup missed too (a new pack from a push or gc).
+    const packed = this.packs.read(oid, false);
+    if (packed) return packed;
     const loose = readLoose(this.gitdir, oid, this.objectsDir, this.maxBytes);
     if (loose) return loose;
-    const packed = this.packs.read(oid);
-    if (packed) return packed;
+    const fresh = this.packs.read(oid, true);
+    if (fresh) return fresh;
     for (const alt of this.alternates) {
       const o = readLoose(this.gitdir, oid, alt.dir, this.maxBytes) ?? alt.packs.read(oid);
       if (o) return o;
@@ -80,15 +118,15 @@ export class ObjectStore {
 
   has(oid: string): boolean {
     if (this.pending?.has(oid)) return true;
-    if (hasLoose(this.gitdir, oid, this.objectsDir)) return true;
     if (this.packs.find(oid, false) !== null) return true;
+    if (hasLoose(this.gitdir, oid, this.objectsDir)) return true;
     return this.alternates.some((a) => hasLoose(this.gitdir, oid, a.dir) || a.packs.find(oid, false) !== null);
   }
 
   private readTyped(oid: string, type: ObjectType): Buffer {
     const o = this.read(oid);
     if (o.type !== type) {
-      throw new SkillsyncError('EOBJECT_TYPE', `object ${oid} is a ${o.type}, expected a ${type}`, { oid, type: o.type });
+      throw this.blame(new SkillsyncError('EOBJECT_TYPE', `object ${oid} is a ${o.type}, expected a ${type}`, { oid, type: o.type }));
     }
     return o.body;
   }
@@ -132,7 +170,7 @@ export class ObjectStore {
         if (this.pendingBytes > BATCH_MAX_BYTES) this.flush();
       }
     } else {
-      writeLoose(this.gitdir, oid, type, body);
+      writeLoose(this.gitdir, oid, type, body, this.madeDirs);
     }
     return oid;
   }
@@ -142,7 +180,7 @@ export class ObjectStore {
   }
 
   writeTree(entries: TreeEntry[], sorted = false): string {
-    return this.write('tree', encodeTree(entries, sorted));
+    return this.write('tree', encodeTree(entries, sorted, this.entryBytes));
   }
 
   writeCommit(c: Commit): string {
@@ -152,6 +190,15 @@ export class ObjectStore {
 
   writeTag(t: Tag): string {
     return this.write('tag', encodeTag(t));
+  }
+
+  /**
+   * Keep up to `bytes` of the blobs this process writes in memory after they are
+   * flushed, so a checkout made right after (enable's live view) does not inflate
+   * them back. For one-shot commands only: a long-running process never calls it.
+   */
+  retainWritten(bytes: number): void {
+    this.retainBudget = bytes;
   }
 
   /** Run fn with writes batched; everything is on disk when it returns (or throws after a partial flush of nothing referenced). */
@@ -176,12 +223,17 @@ export class ObjectStore {
   flush(): void {
     if (!this.pending || this.pending.size === 0) return;
     const fresh: PackObject[] = [];
-    for (const o of this.pending.values()) if (!hasLoose(this.gitdir, o.oid) && this.packs.find(o.oid, false) === null) fresh.push(o);
+    for (const o of this.pending.values()) if (this.packs.find(o.oid, false) === null && !hasLoose(this.gitdir, o.oid)) fresh.push(o);
     if (fresh.length >= PACK_THRESHOLD) {
       writePack(this.gitdir, fresh);
       this.packs.refresh();
     } else {
-      for (const o of fresh) writeLoose(this.gitdir, o.oid, o.type, o.body);
+      for (const o of fresh) writeLoose(this.gitdir, o.oid, o.type, o.body, this.madeDirs);
+    }
+    for (const o of this.pending.values()) {
+      if (o.type !== 'blob' || o.body.length > this.retainBudget) continue;
+      this.retainBudget -= o.body.length;
+      this.retained.set(o.oid, o.body);
     }
     this.pending = new Map();
     this.pendingBytes = 0;

@@ -169,8 +169,8 @@ export class PackReader {
     return null;
   }
 
-  read(oid: string): { type: ObjectType; body: Buffer } | null {
-    const hit = this.find(oid);
+  read(oid: string, reload = true): { type: ObjectType; body: Buffer } | null {
+    const hit = this.find(oid, reload);
     if (!hit) return null;
     try {
       return this.readAt(hit.pack.fd(), hit.pack, hit.offset, 0);
@@ -185,8 +185,9 @@ export class PackReader {
 
   private readAt(fd: number, pack: PackIndex, offset: number, depth: number): { type: ObjectType; body: Buffer } {
     if (depth > 64) throw new SkillsyncError('ECORRUPT', 'delta chain too deep', {});
-    const head = Buffer.alloc(32);
-    readSync(fd, head, 0, 32, offset);
+    // One read for the header and, for a small object (most trees and blobs), its data too.
+    const head = Buffer.alloc(Math.max(32, Math.min(4096, pack.size - offset)));
+    readSync(fd, head, 0, head.length, offset);
     let i = 0;
     let byte = head[i++];
     const typeNum = (byte >> 4) & 7;
@@ -211,7 +212,7 @@ export class PackReader {
       baseOid = head.toString('hex', i, i + 20);
       i += 20;
     }
-    const data = this.inflateAt(fd, pack.size, offset + i, size);
+    const data = this.inflateSmall(head, i, size) ?? this.inflateAt(fd, pack.size, offset + i, size);
     if (typeNum >= 1 && typeNum <= 4) return { type: TYPES[typeNum], body: data };
     const base =
       typeNum === 6
@@ -224,6 +225,17 @@ export class PackReader {
             return other;
           })();
     return { type: base.type, body: applyDelta(base.body, data, this.maxBytes) };
+  }
+
+  /** The object's data from the bytes already read, when its whole stream is surely among them. */
+  private inflateSmall(head: Buffer, at: number, size: number): Buffer | null {
+    if (size > this.maxBytes || size + (size >> 3) + 64 > head.length - at) return null;
+    try {
+      const out = inflateBounded(head.subarray(at), size, 'a packed object');
+      return out.length === size ? out : null;
+    } catch {
+      return null; // read it the long way, which reports what is wrong
+    }
   }
 
   private inflateAt(fd: number, fileSize: number, pos: number, size: number): Buffer {

@@ -25,11 +25,11 @@ export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
   return an.length - bn.length;
 }
 
-// Encoded bytes per entry object: a run of commits re-encodes the same big trees.
-const encoded = new WeakMap<TreeEntry, { oid: string; mode: string; name: string; buf: Buffer }>();
+/** Encoded bytes per entry object, kept by the caller (an ObjectStore): a run of commits re-encodes the same big trees. */
+export type EntryBytes = WeakMap<TreeEntry, { oid: string; mode: string; name: string; buf: Buffer }>;
 
 /** Encode a tree; `sorted` skips the sort when the caller keeps entries in git order. */
-export function encodeTree(entries: TreeEntry[], sorted = false): Buffer {
+export function encodeTree(entries: TreeEntry[], sorted = false, encoded?: EntryBytes): Buffer {
   if (!sorted) entries = [...entries].sort(compareTreeEntries);
   const parts: Buffer[] = [];
   for (let i = 0; i < entries.length; i++) {
@@ -37,10 +37,10 @@ export function encodeTree(entries: TreeEntry[], sorted = false): Buffer {
     if (i > 0 && entries[i - 1].name === e.name) {
       throw new SkillsyncError('ETREE_DUPLICATE', `duplicate tree entry '${e.name}'`, { name: e.name });
     }
-    let raw = encoded.get(e);
+    let raw = encoded?.get(e);
     if (!raw || raw.oid !== e.oid || raw.mode !== e.mode || raw.name !== e.name) {
       raw = { oid: e.oid, mode: e.mode, name: e.name, buf: Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex')]) };
-      encoded.set(e, raw);
+      encoded?.set(e, raw);
     }
     parts.push(raw.buf);
   }

@@ -70,14 +70,21 @@ function sameAsPath(h: DirHandle): boolean {
   }
 }
 
-/** Open a directory by absolute path (the root of a source; it may itself be a link). */
-export function openRootDir(path: string): DirHandle | null {
-  let real: string;
-  try {
-    real = realpathSync.native(path);
-  } catch (err) {
-    if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return null;
-    throw err;
+/**
+ * Open a directory by absolute path (the root of a source; it may itself be a link).
+ * `reals` memoises the resolved path for one pass (a realpath costs a readlink per
+ * component); the open never follows a link, so a memo gone stale fails, not escapes.
+ */
+export function openRootDir(path: string, reals?: Map<string, string>): DirHandle | null {
+  let real = reals?.get(path);
+  if (real === undefined) {
+    try {
+      real = realpathSync.native(path);
+    } catch (err) {
+      if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return null;
+      throw err;
+    }
+    reals?.set(path, real);
   }
   try {
     return { fd: openSync(real, DIR_FLAGS), path: real };

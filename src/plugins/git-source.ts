@@ -62,7 +62,9 @@ export interface GitSourceOptions {
 
 export function createGitSource(repoPath: string, ref: string, subPath = '', opts: GitSourceOptions = {}): GitSourceTree {
   const gitdir = resolveGitDir(repoPath);
-  const store = opts.store ?? new ObjectStore(gitdir, { checkTrees: 'object' }); // a stranger's trees
+  const sub = cleanRel(subPath);
+  const display = opts.display ?? `${repoPath}@${ref}${sub ? ':' + sub : ''}`;
+  const store = opts.store ?? new ObjectStore(gitdir, { checkTrees: 'object', source: display }); // a stranger's trees
   let commit = resolveCommitish(gitdir, ref);
   let obj = store.read(commit);
   while (obj.type === 'tag') {
@@ -71,7 +73,6 @@ export function createGitSource(repoPath: string, ref: string, subPath = '', opt
   }
   if (obj.type !== 'commit') throw new SkillsyncError('ESOURCE_GIT', `${ref} in ${gitdir} is not a commit`, { ref });
   const rootTree = store.readCommit(commit).tree;
-  const sub = cleanRel(subPath);
   const subEntry = sub ? lookupPath(store, rootTree, sub) : { mode: '40000' as const, name: '', oid: rootTree };
   if (!subEntry || subEntry.mode !== '40000') {
     throw new SkillsyncError('ESOURCE_GIT', `folder '${sub}' not found at ${ref} in ${gitdir}`, { ref, path: sub });
@@ -102,7 +103,7 @@ export function createGitSource(repoPath: string, ref: string, subPath = '', opt
     e.mode === '40000' ? 'dir' : e.mode === '120000' ? 'symlink' : e.mode === '160000' ? 'other' : 'file';
   return {
     kind: 'git',
-    display: opts.display ?? `${repoPath}@${ref}${sub ? ':' + sub : ''}`,
+    display,
     root: gitdir,
     ...(opts.remote !== undefined ? { remote: opts.remote } : {}),
     ...(opts.name !== undefined ? { name: opts.name } : {}),

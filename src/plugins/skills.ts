@@ -2,7 +2,7 @@
 // level of category folders below it (also hidden ones, as `skills/.curated/<skill>`),
 // and the paths a manifest declares. Reads only the front matter of each SKILL.md and
 // reuses findings for unchanged files.
-import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
+import { FRONTMATTER_DEFAULTS, parseFrontmatter, refusesSkill } from '../core/frontmatter.js';
 import { displayName, foldedKey, skillNameWarnings, validateSkillName } from '../core/names.js';
 import { hasReadPrefix, type FileKeyed } from './fs-source.js';
 import { MAX_CACHED, type MdFindings } from './discovery-cache.js';
@@ -29,7 +29,7 @@ function readSkillMd(source: SourceTree, rel: string): { data: Buffer; truncated
 function mdFindings(md: { data: Buffer; truncated: boolean }, mdPath: string, name: string): MdFindings {
   const warnings: string[] = [];
   const fm = parseFrontmatter(md.data);
-  if (fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT') return { ok: false, code: fm.code, message: `${mdPath}: ${fm.error}` };
+  if (refusesSkill(fm)) return { ok: false, code: fm.code, message: `${mdPath}: ${fm.error}` };
   if (fm.error !== undefined) {
     const why = md.truncated && /never closed/.test(fm.error) ? `front matter is not closed within the first ${SKILL_MD_READ_BYTES} bytes` : fm.error;
     warnings.push(`${mdPath}: ${why}`);

@@ -11,7 +11,7 @@ import { createGitSource } from '../plugins/git-source.js';
 import { remoteEntries } from '../plugins/marketplaces.js';
 import type { SourceTree } from '../plugins/types.js';
 import { remotesDir } from './cache.js';
-import { fetchRemote, type RemoteNeed } from './fetch.js';
+import type { RemoteNeed } from './fetch.js';
 import { tokenHeader, type TransportStats } from './http.js';
 import { RemoteRepos } from './sources.js';
 import { effectiveUrl, redactUrl } from './url.js';
@@ -69,6 +69,9 @@ async function fetchAll(config: Config, cacheDir: string, wants: Map<string, Wan
   const repos = new RemoteRepos(cacheDir, config.remote);
   const queue = [...wants];
   const out: RemoteReport[] = [];
+  if (wants.size === 0) return out;
+  // isomorphic-git costs ~0.3 s to load (its CJS bundle is lexed): only a pass that fetches pays it.
+  const { fetchRemote } = await import('./fetch.js');
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const [url, w] = next;

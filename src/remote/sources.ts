@@ -44,7 +44,7 @@ export class RemoteRepos {
     const shown = redactUrl(written);
     if (gen === null) throw new SkillsyncError('ESOURCE_UNREACHABLE', `${who}: remote ${shown} ${notFetched(state)}`, { url: shown }, 'retry');
     let store = this.stores.get(gen);
-    if (store === undefined) this.stores.set(gen, (store = new ObjectStore(gen, { checkTrees: 'object' }))); // a stranger's trees
+    if (store === undefined) this.stores.set(gen, (store = new ObjectStore(gen, { checkTrees: 'object', source: `${shown} (fetched into ${gen})` }))); // a stranger's trees
     let commit: string | null;
     if (need.sha !== undefined) {
       commit = store.has(need.sha) ? need.sha : null;

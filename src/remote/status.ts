@@ -6,6 +6,7 @@ import { discover } from '../workspace/discovery.js';
 import { readCacheState, cacheDirFor } from './cache.js';
 import { readSummary } from './refresh.js';
 import { effectiveUrl, redactUrl } from './url.js';
+import { isUnreachable } from '../core/states.js';
 
 export interface RemoteStatus {
   url: string;
@@ -55,7 +56,7 @@ export function unreachableLine(r: { url: string; reason?: string; error?: strin
 export function attachRemoteState(ctx: Ctx, views: Array<{ id: string | null; remote?: Partial<RemoteStatus> }>): void {
   const d = discover(ctx);
   const byId = new Map(d.plugins.map((p) => [p.id, p]));
-  const errById = new Map(d.errors.filter((e) => e.pluginId && (e.code === 'ESOURCE_UNREACHABLE' || e.code === 'EREMOTE_SHA')).map((e) => [e.pluginId!, e]));
+  const errById = new Map(d.errors.filter((e) => e.pluginId && isUnreachable(e)).map((e) => [e.pluginId!, e]));
   for (const v of views) {
     if (v.id === null) continue;
     const url = (byId.get(v.id)?.source as { remote?: string } | undefined)?.remote;

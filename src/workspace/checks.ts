@@ -4,8 +4,8 @@
 // markers; main may not. Reads only objects, so the pre-receive hook runs it too.
 import { checkSafety, type Allowance, type SafetyPolicy, type SafetyReport } from '../core/safety/index.js';
 import { readAllowances } from './allowances.js';
+import { MAIN } from './layout.js';
 import { readRef, type Refs } from '../git/refs.js';
-import { isBinary } from '../core/merge/text.js';
 import { printable } from '../core/tree-entries.js';
 import { unsafeNameReason } from '../core/names.js';
 import { checkTreeDeep, checkTreeObject } from '../git/tree-check.js';
@@ -13,7 +13,7 @@ import { EMPTY_TREE } from '../git/hash.js';
 import type { ObjectStore } from '../git/objects.js';
 import type { TreeEntry } from '../git/tree.js';
 import { lookupPath } from '../git/tree-editor.js';
-import { hasConflictMarkers } from '../core/merge/markers.js';
+import { fileHasConflictMarkers } from '../core/merge/markers.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord } from './records.js';
 
 export type ProblemSeverity = 'error' | 'warning';
@@ -44,7 +44,7 @@ export interface CheckCtx {
 
 /** The allowances a person recorded on main (`allow`). */
 function mainAllowances(ctx: CheckCtx): Allowance[] {
-  const main = ctx.refs ? readRef(ctx.refs, 'refs/heads/main') : null;
+  const main = ctx.refs ? readRef(ctx.refs, MAIN) : null;
   return main ? readAllowances(ctx.store, ctx.store.readCommit(main).tree) : [];
 }
 
@@ -73,7 +73,7 @@ export function checkPublishable(ctx: CheckCtx, skill: string, tree: string, giv
   const problems: Problem[] = [];
   const read = files(ctx.store, tree).map(({ path, entry }) => ({ path, content: ctx.store.readBlob(entry.oid), mode: entry.mode === '100755' ? 0o100755 : 0o100644 }));
   for (const f of read) {
-    if (!isBinary(f.content) && hasConflictMarkers(f.content.toString('utf8'))) {
+    if (fileHasConflictMarkers(f.content)) {
       const path = `${base}/${f.path}`;
       problems.push({ rule: 'conflict-marker', path, message: `${printable(path)} has unresolved conflict markers`, severity: 'error' });
     }
@@ -122,34 +122,30 @@ export function checkRecords(ctx: CheckCtx, root: string): CheckResult {
   const skillsEntry = lookupPath(ctx.store, root, SKILLS_DIR);
   const skills = new Set<string>();
   if (skillsEntry?.mode === '40000') for (const e of ctx.store.readTree(skillsEntry.oid)) skills.add(e.name);
+  // Each record of a folder that parses and is named after its file goes to `use`.
+  const eachRecord = <T>(dir: string, kind: 'plugin' | 'binding', field: 'id' | 'skill', parse: (buf: Buffer, name: string) => T, use: (name: string, rec: T) => void) => {
+    for (const e of dirOf(dir)) {
+      const name = json(dir, e);
+      if (name === null) continue;
+      const path = `${dir}/${e.name}`;
+      try {
+        const buf = ctx.store.readBlob(e.oid);
+        const named = (JSON.parse(buf.toString('utf8')) as Record<string, unknown>)[field];
+        const rec = parse(buf, name);
+        if (named !== undefined && named !== name) problems.push(recordProblem(path, `names ${field === 'id' ? 'plugin' : 'skill'} ${printable(String(named))}, not ${printable(name)}`));
+        use(name, rec);
+      } catch {
+        problems.push(recordProblem(path, `is not a valid ${kind} record`));
+      }
+    }
+  };
   const plugins = new Set<string>();
-  for (const e of dirOf(PLUGINS_DIR)) {
-    const id = json(PLUGINS_DIR, e);
-    if (id === null) continue;
-    const path = `${PLUGINS_DIR}/${e.name}`;
-    try {
-      const raw = JSON.parse(ctx.store.readBlob(e.oid).toString('utf8')) as { id?: unknown };
-      parsePluginRecord(ctx.store.readBlob(e.oid), id);
-      if (raw.id !== undefined && raw.id !== id) problems.push(recordProblem(path, `names plugin ${printable(String(raw.id))}, not ${printable(id)}`));
-      plugins.add(id);
-    } catch {
-      problems.push(recordProblem(path, 'is not a valid plugin record'));
-    }
-  }
-  for (const e of dirOf(BINDINGS_DIR)) {
-    const skill = json(BINDINGS_DIR, e);
-    if (skill === null) continue;
-    const path = `${BINDINGS_DIR}/${e.name}`;
-    try {
-      const raw = JSON.parse(ctx.store.readBlob(e.oid).toString('utf8')) as { skill?: unknown };
-      const b = parseBinding(ctx.store.readBlob(e.oid), skill);
-      if (raw.skill !== undefined && raw.skill !== skill) problems.push(recordProblem(path, `names skill ${printable(String(raw.skill))}, not ${printable(skill)}`));
-      if (!plugins.has(b.plugin)) problems.push(recordProblem(path, `binds to plugin ${printable(b.plugin)}, which has no record`));
-      if (b.status !== 'disabled' && !skills.has(skill)) problems.push(recordProblem(path, `binds ${SKILLS_DIR}/${printable(skill)}, which does not exist`));
-    } catch {
-      problems.push(recordProblem(path, 'is not a valid binding record'));
-    }
-  }
+  eachRecord(PLUGINS_DIR, 'plugin', 'id', parsePluginRecord, (id) => plugins.add(id));
+  eachRecord(BINDINGS_DIR, 'binding', 'skill', parseBinding, (skill, b) => {
+    const path = `${BINDINGS_DIR}/${skill}.json`;
+    if (!plugins.has(b.plugin)) problems.push(recordProblem(path, `binds to plugin ${printable(b.plugin)}, which has no record`));
+    if (b.status !== 'disabled' && !skills.has(skill)) problems.push(recordProblem(path, `binds ${SKILLS_DIR}/${printable(skill)}, which does not exist`));
+  });
   return result(problems);
 }
 

@@ -4,15 +4,15 @@ import type { Config } from '../config.js';
 import { ObjectStore } from '../git/objects.js';
 import { initBareRepo } from '../git/repo.js';
 import { Refs } from '../git/refs.js';
-import { sweepRegisteredLocks, type RefLogger } from '../git/lockfile.js';
+import { sweepRegisteredLocks, type LockRegistry, type RefLogger } from '../git/lockfile.js';
 import { join } from 'node:path';
 import { SkillsyncError } from '../core/errors.js';
 import type { Logger } from '../log.js';
-import { WorkspaceLock } from './lock.js';
+import { WorkspaceLock, recordGone, selfInfo } from './lock.js';
 import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './layout.js';
-import type { DiscoveryResult } from '../plugins/types.js';
-import type { DiscoveryCache } from '../plugins/discovery-cache.js';
+import { DiscoveryMemo } from './discovery-memo.js';
+import { StateCache } from './state.js';
 
 export interface Identity {
   name: string;
@@ -30,10 +30,10 @@ export interface Ctx {
   identity: Identity;
   /** Seconds since the epoch (injectable for tests). */
   now: () => number;
-  /** Discovery result, computed once per command or pass. */
-  discovered?: DiscoveryResult;
-  /** Discovery's per-file cache and the text last saved of it (see workspace/discovery.ts). */
-  discoveryCache?: { cache: DiscoveryCache; saved: string };
+  /** Discovery's result (until invalidated) and per-file cache: see discovery-memo.ts. */
+  discovery: DiscoveryMemo;
+  /** Parsed records and main's state by commit: see state.ts. */
+  stateCache: StateCache;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
@@ -52,7 +52,7 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     initWorkspaceDirs(paths);
   }
   const refLog: RefLogger = (level, msg) => log[level](msg);
-  const registry = join(paths.tmp, 'ref-locks');
+  const registry = refLockRegistry(paths);
   try {
     installHook(paths.gitdir, config.safety); // pushes to main pass the same checks
   } catch (err) {
@@ -64,15 +64,29 @@ export function openContext(config: Config, log: Logger, opts: { create?: boolea
     store: new ObjectStore(paths.gitdir),
     refs: new Refs(paths.gitdir, { log: refLog, registry }),
     // Holding the workspace lock, every ref lock a killed skillsync left is removed.
-    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, refLog)),
+    lock: new WorkspaceLock(paths.lock, (m) => log.warn(m), () => sweepRegisteredLocks(registry, recordGone, refLog)),
     log,
     identity: {
       name: process.env.SKILLSYNC_AUTHOR_NAME || 'skillsync',
       email: process.env.SKILLSYNC_AUTHOR_EMAIL || 'skillsync@localhost',
     },
     now: () => Math.floor(Date.now() / 1000),
+    discovery: new DiscoveryMemo(),
+    stateCache: new StateCache(),
   };
 }
+
+/** The ref locks this process takes, listed before they exist (see git/lockfile.ts). */
+function refLockRegistry(paths: WorkspacePaths): LockRegistry {
+  let owner: { id: string; header: string } | null = null;
+  return {
+    dir: join(paths.tmp, 'ref-locks'),
+    staging: paths.objectTmp,
+    owner: () => (owner ??= ownerOf(selfInfo('ref locks'))),
+  };
+}
+
+const ownerOf = (info: ReturnType<typeof selfInfo>) => ({ id: `${info.pid}-${info.start || 'x'}-${(info.boot ?? '').slice(0, 8) || 'x'}`, header: JSON.stringify(info) });
 
 export function initWorkspaceDirs(paths: WorkspacePaths): boolean {
   for (const d of [paths.root, paths.liveSkills, paths.checkouts, paths.cache, paths.tmp]) mkdirSync(d, { recursive: true });

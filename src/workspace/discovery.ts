@@ -3,7 +3,6 @@
 // (fetching is a separate step: discovery never uses the network). A source that
 // cannot be opened is a discovery error; it never hides the others.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createFsSource } from '../plugins/fs-source.js';
 import { createGitSource } from '../plugins/git-source.js';
 import { discoverAll } from '../plugins/discover.js';
@@ -13,6 +12,7 @@ import { RemoteRepos } from '../remote/sources.js';
 import { redactUrl } from '../remote/url.js';
 import type { DiscoveryResult, SourceTree, PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
+import { isSourceError } from '../core/states.js';
 import { SkillsyncError } from '../core/errors.js';
 import type { SourceSpec } from '../config.js';
 import { withWorkspaceNames } from '../targets/bound-names.js';
@@ -23,8 +23,11 @@ function displayOf(s: SourceSpec): string {
   return `${redactUrl(s.url)}@${s.ref ?? 'HEAD'}${s.path ? ':' + s.path : ''}`;
 }
 
+/** The plugins of every source: the result ctx.discovery keeps, else (or `fresh`) read now and kept until invalidated. */
 export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
-  if (ctx.discovered && !fresh) return ctx.discovered;
+  if (fresh) ctx.discovery.invalidate();
+  const kept = ctx.discovery.current;
+  if (kept) return kept;
   const trees: SourceTree[] = [];
   const origins: string[] = [];
   const errors: DiscoveryResult['errors'] = [];
@@ -51,33 +54,33 @@ export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
   const res = discoverAll(trees, (_s, i) => ({ cache, remote, origin: origins[i] }));
   saveDiscoveryCache(ctx, cache);
   // Skills renamed for this workspace (`names:`, `enable --name`) keep their upstream path.
-  ctx.discovered = { plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors], warnings: res.warnings ?? [] };
-  return ctx.discovered;
+  return ctx.discovery.keep({ plugins: withWorkspaceNames(ctx, res.plugins), errors: [...errors, ...res.errors], warnings: res.warnings ?? [] });
 }
 
-// Discovery's per-file cache: kept on the context (a daemon's lives as long as it does),
+// Discovery's per-file cache: kept in ctx.discovery (a daemon's lives as long as it does),
 // loaded from and saved to the workspace so one-shot commands share it.
 function discoveryCache(ctx: Ctx): DiscoveryCache {
-  if (ctx.discoveryCache) return ctx.discoveryCache.cache;
+  if (ctx.discovery.files) return ctx.discovery.files.cache;
   const cache = new DiscoveryCache();
   let saved = '';
   try {
-    saved = readFileSync(join(ctx.paths.cache, 'discovery.json'), 'utf8');
+    saved = readFileSync(ctx.paths.discoveryCache, 'utf8');
     cache.import(JSON.parse(saved));
   } catch {
     /* none yet, or unreadable: rebuilt by this pass */
   }
-  ctx.discoveryCache = { cache, saved };
+  ctx.discovery.files = { cache, saved };
   return cache;
 }
 
 function saveDiscoveryCache(ctx: Ctx, cache: DiscoveryCache): void {
-  if (ctx.dryRun || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
+  const files = ctx.discovery.files;
+  if (ctx.dryRun || !files || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
   try {
     const text = JSON.stringify(cache.export());
-    if (text === ctx.discoveryCache!.saved) return;
-    writeFileAtomic(join(ctx.paths.cache, 'discovery.json'), text);
-    ctx.discoveryCache!.saved = text;
+    if (text === files.saved) return;
+    writeFileAtomic(ctx.paths.discoveryCache, text);
+    files.saved = text;
   } catch {
     /* derived data */
   }
@@ -93,9 +96,9 @@ export function unknownPlugin(ctx: Ctx, id: string): SkillsyncError {
   const err = d.errors.find((e) => e.pluginId === id);
   if (err) return new SkillsyncError('EPLUGIN_BROKEN', `plugin ${id} cannot be read: ${err.message}`, { plugin: id, discovery: err });
   const known = d.plugins.map((p) => p.id);
-  return new SkillsyncError(
-    'EUNKNOWN_PLUGIN',
-    `unknown plugin '${id}'; ${known.length ? `discovered: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'no plugins discovered — check sources in the config'}`,
-    { plugin: id },
-  );
+  // A source that could not be read may hold it: say so, rather than blame the config.
+  const source = d.errors.find(isSourceError);
+  const why = source ? `a source could not be read: ${source.message}` : known.length ? '' : 'no plugins discovered — check sources in the config';
+  const list = known.length ? `discovered: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : '';
+  return new SkillsyncError('EUNKNOWN_PLUGIN', `unknown plugin '${id}'; ${[list, why].filter(Boolean).join('; ')}`, { plugin: id });
 }

@@ -4,6 +4,7 @@
 import { ObjectStore } from '../git/objects.js';
 import { hashObject, type ObjectType } from '../git/hash.js';
 import type { Ctx } from './context.js';
+import { StateCache } from './state.js';
 
 export class OverlayStore extends ObjectStore {
   private readonly mem = new Map<string, { type: ObjectType; body: Buffer }>();
@@ -36,7 +37,7 @@ export class OverlayStore extends ObjectStore {
   }
 }
 
-/** The same workspace, opened for a dry run. */
+/** The same workspace, opened for a dry run: its own discovery result and state caches (derived data only). */
 export function dryRunContext(ctx: Ctx): Ctx {
-  return { ...ctx, store: new OverlayStore(ctx.paths.gitdir), dryRun: true, discovered: undefined };
+  return { ...ctx, store: new OverlayStore(ctx.paths.gitdir), dryRun: true, discovery: ctx.discovery.fork(), stateCache: new StateCache() };
 }

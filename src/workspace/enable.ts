@@ -116,8 +116,12 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
   return plan;
 }
 
-function applyPlan(txn: Txn, p: PluginPlan): void {
-  for (const o of p.observations) recordObservation(txn, p.manifest, o.skill, o.path, o.tree, o.prev);
+function applyPlan(txn: Txn, p: PluginPlan, caches: StatCaches): void {
+  for (const o of p.observations) {
+    const commit = recordObservation(txn, p.manifest, o.skill, o.path, o.tree, o.prev);
+    // Views after the command (enable's own summary) then need not read 10,000 commits.
+    if (commit) caches.rememberObservation(p.manifest.id, o.skill, commit, o.tree);
+  }
   txn.setPlugin(p.record);
 }
 
@@ -138,7 +142,7 @@ export function enablePlugins(
   return mutate(ctx, `enable ${label}`, (state, txn) => {
     const results: (EnableResult | EnableFailure)[] = [];
     const plans: PluginPlan[] = [];
-    const folded = caseIndex(state);
+    const folded = new Map(caseIndex(state)); // this command's claims are added to it
     const claimed = new Map<string, string>();
     let skillsSeen = 0;
     for (const [i, id] of ids.entries()) {
@@ -168,7 +172,7 @@ export function enablePlugins(
     }
     onPlanned?.(ids.length, skillsSeen);
     if (!plans.length) return results;
-    for (const p of plans) applyPlan(txn, p);
+    for (const p of plans) applyPlan(txn, p, caches);
     const entries = plans.flatMap((p) => p.entries);
     const names = plans.map((p) => `${p.manifest.id} ${p.manifest.version}`);
     const subject = plans.length === 1 ? `enable ${names[0]}` : `enable ${plans.length} plugins`;

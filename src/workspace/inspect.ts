@@ -36,7 +36,8 @@ export interface PluginView {
 
 type ProposalInfoOf = ReturnType<typeof listProposals>[number];
 
-export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: DiscoveryError[] } {
+/** `known`: the pass's ref index and stat caches, whose observation memo spares reading each upstream commit. */
+export function listPlugins(ctx: Ctx, known?: Parameters<typeof readObservation>[3]): { plugins: PluginView[]; errors: DiscoveryError[] } {
   const d = discover(ctx);
   const state = readMainState(ctx);
   const proposals = new Map(listProposals(ctx).map((p) => [p.id, p]));
@@ -62,7 +63,7 @@ export function listPlugins(ctx: Ctx): { plugins: PluginView[]; errors: Discover
         name,
         status: skillState({ plugin: status, binding: bound, adopted: !!rec?.adoptedSkills.includes(name), published: bound || rec?.adoptedSkills.includes(name) ? published : null, upstream: declared.has(name), proposal: !!prop }),
         acceptedTree: bound?.acceptedTree ?? null,
-        observedTree: rec ? readObservation(ctx, id, name).tree : null,
+        observedTree: rec ? readObservation(ctx, id, name, known).tree : null,
         localTree: bound || rec?.adoptedSkills.includes(name) ? published : null,
         version: bound || rec?.adoptedSkills.includes(name) ? (latestVersion(ctx, name)?.version ?? null) : null,
         ...(prop ? { proposal: prop.id } : {}),

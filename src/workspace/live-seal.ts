@@ -14,18 +14,25 @@ export interface Seal {
   entries: number;
 }
 
-/** The seal of the checkout at `dir` as it is now; null when it cannot be walked. */
-export function sealOf(dir: string): Seal | null {
+/**
+ * The seal of the checkout of `tree` at `dir` as it is now; null when an entry is
+ * missing. Names come from the tree, not readdir: an entry added to a folder changes
+ * that folder's mtime and ctime, which the seal holds, so lstat alone still sees it.
+ */
+export function sealOf(store: ObjectStore, dir: string, tree: string): Seal | null {
   const h = createHash('sha1');
   let entries = 0;
-  const walk = (abs: string, rel: string): void => {
-    const st = lstatSync(abs);
+  const walk = (abs: string, rel: string, oid: string | null): boolean => {
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (!st) return false;
     h.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
     entries++;
-    if (st.isDirectory()) for (const n of readdirSync(abs).sort()) walk(join(abs, n), rel ? `${rel}/${n}` : n);
+    if (oid === null || !st.isDirectory()) return true;
+    for (const e of store.readTree(oid)) if (!walk(`${abs}/${e.name}`, rel ? `${rel}/${e.name}` : e.name, e.mode === '40000' ? e.oid : null)) return false;
+    return true;
   };
   try {
-    walk(dir, '');
+    if (!walk(dir, '', tree)) return null;
   } catch {
     return null;
   }

@@ -239,7 +239,7 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
 }
 
 function sealString(ctx: Ctx, tree: string): string {
-  const s = sealOf(join(ctx.paths.checkouts, tree));
+  const s = sealOf(ctx.store, join(ctx.paths.checkouts, tree), tree);
   return s ? `${s.entries}:${s.digest}` : '';
 }
 

@@ -60,6 +60,20 @@ export function holderState(info: LockInfo, me: ProcessIdentity = processIdentit
   return start !== '' && info.start !== '' && start !== info.start ? 'dead' : 'alive';
 }
 
+/** This process as a lock records it: what holderState needs to tell later whether it still runs. */
+export function selfInfo(command: string): LockInfo {
+  return { pid: process.pid, ...processIdentity(), start: procStart(process.pid), command, at: new Date().toISOString() };
+}
+
+/** Whether the process a LockInfo record (JSON) names is gone; a record that does not parse names no live process. */
+export function recordGone(json: string): boolean {
+  try {
+    return holderState(JSON.parse(json) as LockInfo) === 'dead';
+  } catch {
+    return true;
+  }
+}
+
 export type LockLog = (message: string) => void;
 
 export function procStart(pid: number): string {
@@ -112,7 +126,7 @@ export class WorkspaceLock {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw err;
     }
-    const info: LockInfo = { pid: process.pid, ...processIdentity(), start: procStart(process.pid), command, at: new Date().toISOString() };
+    const info = selfInfo(command);
     try {
       writeSync(fd, JSON.stringify(info));
     } catch (err) {

@@ -11,8 +11,8 @@ import { listRefs } from '../git/refs.js';
 import { newCommits } from '../git/revwalk.js';
 import { HOOK_POLICY } from './hook.js';
 import { checkCommit, readGate } from './main-gate.js';
+import { MAIN } from './layout.js';
 
-const MAIN = 'refs/heads/main';
 const ZERO = /^0{40}$/;
 
 export interface HookVerdict {

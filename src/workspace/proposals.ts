@@ -6,7 +6,7 @@ import { REF_NAMESPACES, parseProposalRef, proposalBranch, proposalRef } from '.
 export { proposalRef } from './layout.js';
 import type { Commit } from '../git/commit.js';
 import { formatConflict, formatMessage, oneLine, parseConflict, quotePath, parseTrailers, trailerMap, trailerValues, type ProposalMode, type TrailerKey } from '../core/trailers.js';
-import { isBinary } from '../core/merge/text.js';
+import { fileHasConflictMarkers } from '../core/merge/markers.js';
 import { flattenTree } from '../git/tree-editor.js';
 import { BINDINGS_DIR, SKILLS_DIR, serializeRecord, type Binding } from './records.js';
 import { TreeEditor, lookupPath } from '../git/tree-editor.js';
@@ -189,17 +189,11 @@ export function bindingBlobAt(ctx: Ctx, commit: string, skill: string): string |
   return lookupPath(ctx.store, ctx.store.readCommit(commit).tree, `${BINDINGS_DIR}/${skill}.json`)?.oid ?? null;
 }
 
-/** Lines that still look like unresolved conflict markers. */
-export function hasConflictMarkers(text: string): boolean {
-  return /^<{7}( |$)/m.test(text) && /^={7}$/m.test(text.replace(/\r$/gm, '')) && /^>{7}( |$)/m.test(text);
-}
-
 /** Paths (relative to the skill) of text files in `tree` that still hold conflict markers. */
 export function filesWithConflictMarkers(ctx: Ctx, tree: string): string[] {
   const marked: string[] = [];
   for (const [path, e] of flattenTree(ctx.store, tree)) {
-    const buf = ctx.store.readBlob(e.oid);
-    if (!isBinary(buf) && hasConflictMarkers(buf.toString('utf8'))) marked.push(path);
+    if (fileHasConflictMarkers(ctx.store.readBlob(e.oid))) marked.push(path);
   }
   return marked;
 }

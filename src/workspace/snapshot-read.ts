@@ -47,10 +47,10 @@ function changing(rel: string, what = 'changed'): SkillsyncError {
 }
 
 /** Open the skill folder `rel` of the source at `root`, one component at a time, never through a link. */
-export function openSkillFolder(root: string, rel: string): DirHandle {
+export function openSkillFolder(root: string, rel: string, reals?: Map<string, string>): DirHandle {
   let dir: DirHandle | null;
   try {
-    dir = openRootDir(root);
+    dir = openRootDir(root, reals);
   } catch (err) {
     throw sourceError(err, root);
   }
@@ -111,8 +111,8 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
     // A folder whose mtime/ctime did not move has the same names (git's untracked cache).
     let names: { name: string; dir: boolean }[];
     const listedAt = Date.now();
-    const fromCache = !!(cachedDir?.d && cachedDir.m === dirSt.mtimeMs && cachedDir.c === dirSt.ctimeMs && cachedDir.i === dirSt.ino && dirSt.mtimeMs < cachedDir.t - RACY_WINDOW_MS);
-    if (fromCache) names = cachedDir!.d!.map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), dir: true } : { name: n, dir: false }));
+    const fromCache = !!(cachedDir?.names && cachedDir.mtimeMs === dirSt.mtimeMs && cachedDir.ctimeMs === dirSt.ctimeMs && cachedDir.ino === dirSt.ino && dirSt.mtimeMs < cachedDir.hashedAt - RACY_WINDOW_MS);
+    if (fromCache) names = cachedDir!.names!.map((n) => (n.endsWith('/') ? { name: n.slice(0, -1), dir: true } : { name: n, dir: false }));
     else {
       try {
         names = listAt(dir).map((d) => ({ name: d.name, dir: d.isDirectory() }));
@@ -122,7 +122,7 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
     }
     const entries: TreeEntry[] = [];
     const seenNames: string[] = [];
-    let allCached = cachedDir?.d !== undefined && names.length === cachedDir.d.length;
+    let allCached = cachedDir?.names !== undefined && names.length === cachedDir.names.length;
     for (const { name, dir: isDir } of names) {
       if (name === '.git') continue; // git never adds a .git entry
       const childRel = rel ? `${rel}/${name}` : name;
@@ -153,7 +153,7 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
           throw changing(childRel);
         }
         try {
-          const before = cache?.get(`${childRel}/`)?.o;
+          const before = cache?.get(`${childRel}/`)?.oid;
           const oid = walk(sub, childRel, fstatOf(sub, childRel));
           if (oid) entries.push({ mode: '40000', name, oid });
           if (!isDir || oid !== before || !oid) allCached = false;
@@ -169,8 +169,8 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
       const mode = entryMode(st);
       const cached = cache?.get(childRel);
       let oid: string;
-      if (cached && cached.m === st.mtimeMs && cached.c === st.ctimeMs && cached.s === st.size && cached.i === st.ino && cached.x === (mode === '100755') && st.mtimeMs < cached.t - RACY_WINDOW_MS) {
-        oid = cached.o;
+      if (cached && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs && cached.size === st.size && cached.ino === st.ino && cached.exec === (mode === '100755') && st.mtimeMs < cached.hashedAt - RACY_WINDOW_MS) {
+        oid = cached.oid;
         res.reused.add(oid);
       } else {
         allCached = false;
@@ -178,7 +178,7 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
         const r = readStable(dir, name, childRel);
         st = r.st;
         oid = write('blob', r.data);
-        cache?.set(childRel, { m: st.mtimeMs, c: st.ctimeMs, s: st.size, i: st.ino, x: mode === '100755', o: oid, t });
+        cache?.set(childRel, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino, exec: mode === '100755', oid, hashedAt: t });
       }
       if (st.nlink > 1) res.hardlinks.push(childRel);
       res.seen.set(childRel, st);
@@ -186,10 +186,10 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
       entries.push({ mode: entryMode(st), name, oid });
     }
     let oid: string | null;
-    if (allCached && !opts.store && cachedDir) oid = cachedDir.o || null;
+    if (allCached && !opts.store && cachedDir) oid = cachedDir.oid || null;
     else oid = entries.length === 0 ? null : write('tree', encodeTree(entries)); // git records no empty folders
     if (cache && !(fromCache && allCached)) {
-      cache.set(dirKey, { m: dirSt.mtimeMs, c: dirSt.ctimeMs, s: 0, i: dirSt.ino, x: false, o: oid ?? '', t: fromCache && cachedDir ? cachedDir.t : listedAt, d: seenNames });
+      cache.set(dirKey, { mtimeMs: dirSt.mtimeMs, ctimeMs: dirSt.ctimeMs, size: 0, ino: dirSt.ino, exec: false, oid: oid ?? '', hashedAt: fromCache && cachedDir ? cachedDir.hashedAt : listedAt, names: seenNames });
     }
     return oid;
   };

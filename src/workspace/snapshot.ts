@@ -3,7 +3,7 @@
 // made on its own read (front matter) are made again on the stored blobs: the bytes
 // checked are the bytes published.
 import { SkillsyncError } from '../core/errors.js';
-import { FRONTMATTER_DEFAULTS, parseFrontmatter } from '../core/frontmatter.js';
+import { FRONTMATTER_DEFAULTS, parseFrontmatter, refusesSkill } from '../core/frontmatter.js';
 import { MAX_SKILL_PATH_BYTES, NAME_MAX, displayName } from '../core/names.js';
 import { RACY_WINDOW_MS } from '../git/dir-tree.js';
 import type { ObjectStore } from '../git/objects.js';
@@ -30,8 +30,9 @@ function changing(plugin: PluginManifest, skill: SkillDecl): SkillsyncError {
 }
 
 function corrupt(display: string, err: unknown): SkillsyncError {
+  if (err instanceof SkillsyncError && err.code === 'ESOURCE_CORRUPT') return err; // the source's store named it already
   const why = err instanceof Error ? err.message.replace(/;[^;]*fsck[^;]*$/, '') : String(err);
-  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair or re-clone that repository (git fsck in it), the workspace is fine`, { source: display }, 'stall');
+  return new SkillsyncError('ESOURCE_CORRUPT', `the git source ${display} is damaged (${why}); repair that repository or clone it again (git fsck in it shows what is wrong); the workspace is fine`, { source: display }, 'stall');
 }
 
 /** Copy a tree and everything under it from a source repository's objects into the workspace's. */
@@ -77,7 +78,7 @@ function checkStoredSkillMd(store: ObjectStore, tree: string): void {
     throw new SkillsyncError('ESOURCE_CHANGING', 'SKILL.md is missing or not a regular file in what was read; it will be read again on the next pass', { path: 'SKILL.md' }, 'retry');
   }
   const fm = parseFrontmatter(store.readBlob(md.oid).subarray(0, SKILL_MD_CHECK_BYTES));
-  if (fm.code === 'EFRONTMATTER_LANG' || fm.code === 'EFRONTMATTER_LIMIT') throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
+  if (refusesSkill(fm)) throw new SkillsyncError(fm.code, `SKILL.md: ${fm.error}`, { path: 'SKILL.md' });
 }
 
 /**
@@ -140,7 +141,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const top = openSkillFolder(source.root, skill.path);
+  const top = openSkillFolder(source.root, skill.path, caches.realRoots);
   try {
     return snapshotFolder(ctx, plugin, skill, caches, previous, top);
   } finally {
@@ -151,9 +152,11 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
 function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null, top: DirHandle): Snapshot {
   // First look without storing anything: a no-op pass must not write objects.
   const cache = caches.get(plugin.id, skill.name);
-  const probe = new Map(cache);
-  const quick = readSkillTree(top, { cache: probe });
-  if (quick.oid === previous) {
+  // Never observed (a first mirror): the tree is new whatever it is, so the look
+  // without storing would only read and hash every file twice.
+  const probe = previous === null ? null : new Map(cache);
+  const quick = probe ? readSkillTree(top, { cache: probe }) : null;
+  if (probe && quick && quick.oid === previous) {
     let changed = probe.size !== cache.size;
     for (const [k, v] of probe) {
       if (cache.get(k) !== v) {
@@ -162,10 +165,10 @@ function snapshotFolder(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, cach
       }
     }
     for (const k of cache.keys()) if (!probe.has(k)) cache.delete(k);
-    if (changed) caches.touch(plugin.id);
+    if (changed) caches.touch(plugin.id, skill.name);
     return { tree: quick.oid, files: quick.files };
   }
-  caches.touch(plugin.id);
+  caches.touch(plugin.id, skill.name);
   for (let attempt = 1; ; attempt++) {
     const cache = caches.get(plugin.id, skill.name);
     let res: ReadResult;

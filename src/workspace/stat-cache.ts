@@ -26,8 +26,10 @@ interface Slot {
 
 interface Group {
   skills: Map<string, Slot>;
-  /** Decoded (and so possibly modified) entries. */
+  /** Decoded entries (the caller may change them; `touch` says which did). */
   decoded: Map<string, StatCache>;
+  /** Skills whose entries were touched, or 'all' (re-encoded on save; the rest are copied). */
+  touched: Set<string> | 'all';
   obs: Map<string, [string, string] | null>;
 }
 
@@ -68,17 +70,17 @@ function encodeEntries(w: Writer, c: StatCache): void {
   w.u32(c.size);
   for (const [k, e] of c) {
     w.str(k);
-    w.f64(e.m);
-    w.f64(e.c);
-    w.f64(e.s);
-    w.f64(e.i);
-    w.f64(e.t);
-    const hasOid = e.o.length === 40;
-    w.u8((e.x ? F_EXEC : 0) | (e.d ? F_DIR : 0) | (hasOid ? F_OID : 0));
-    if (hasOid) w.hex(e.o);
-    if (e.d) {
-      w.u32(e.d.length);
-      for (const n of e.d) w.str(n);
+    w.f64(e.mtimeMs);
+    w.f64(e.ctimeMs);
+    w.f64(e.size);
+    w.f64(e.ino);
+    w.f64(e.hashedAt);
+    const hasOid = e.oid.length === 40;
+    w.u8((e.exec ? F_EXEC : 0) | (e.names ? F_DIR : 0) | (hasOid ? F_OID : 0));
+    if (hasOid) w.hex(e.oid);
+    if (e.names) {
+      w.u32(e.names.length);
+      for (const n of e.names) w.str(n);
     }
   }
 }
@@ -90,11 +92,11 @@ function decodeEntries(body: Buffer): StatCache {
     const k = r.str();
     const m = r.f64(), cz = r.f64(), s = r.f64(), i = r.f64(), t = r.f64();
     const f = r.u8();
-    const e: StatEntry = { m, c: cz, s, i, x: (f & F_EXEC) !== 0, o: f & F_OID ? r.hex() : '', t };
+    const e: StatEntry = { mtimeMs: m, ctimeMs: cz, size: s, ino: i, exec: (f & F_EXEC) !== 0, oid: f & F_OID ? r.hex() : '', hashedAt: t };
     if (f & F_DIR) {
       const d: string[] = [];
       for (let j = r.u32(); j > 0; j--) d.push(r.str());
-      e.d = d;
+      e.names = d;
     }
     c.set(k, e);
   }
@@ -129,12 +131,14 @@ export class StatCaches {
   /** The bytes loaded: an index that would be written unchanged is not rewritten. */
   private loadedBytes: Buffer | null = null;
   private readonly file: string;
+  /** Source roots resolved in this pass (one StatCaches lives for one pass). */
+  readonly realRoots = new Map<string, string>();
 
   constructor(private readonly ctx: Ctx) {
     this.file = join(ctx.paths.statCaches, 'index');
     try {
       const buf = readFileSync(this.file);
-      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map() });
+      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map(), touched: new Set() });
       this.loadedBytes = buf;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.debug(`workspace index ignored (${(err as Error).message}); it is rebuilt`);
@@ -145,7 +149,7 @@ export class StatCaches {
   private group(name: string): Group {
     let g = this.groups.get(name);
     if (!g) {
-      g = { skills: new Map(), decoded: new Map(), obs: new Map() };
+      g = { skills: new Map(), decoded: new Map(), obs: new Map(), touched: new Set() };
       this.groups.set(name, g);
     }
     return g;
@@ -170,8 +174,11 @@ export class StatCaches {
     return c;
   }
 
-  /** Say that a cache of this plugin changed and must be saved. */
-  touch(plugin: string): void {
+  /** Say that the entries of this skill (or of every skill of this plugin) changed and must be saved. */
+  touch(plugin: string, skill?: string): void {
+    const g = this.group(plugin);
+    if (skill === undefined) g.touched = 'all';
+    else if (g.touched !== 'all') g.touched.add(skill);
     this.dirty.add(plugin);
   }
 
@@ -197,7 +204,8 @@ export class StatCaches {
     if (skill) {
       g.skills.delete(skill);
       g.decoded.set(skill, new Map());
-    } else this.groups.set(plugin, { skills: new Map(), decoded: new Map(), obs: new Map() });
+      if (g.touched !== 'all') g.touched.add(skill);
+    } else this.groups.set(plugin, { skills: new Map(), decoded: new Map(), obs: new Map(), touched: new Set() });
     this.dirty.add(plugin);
   }
 
@@ -222,10 +230,11 @@ export class StatCaches {
           w.hex(o[1]);
         }
         const c = g.decoded.get(skill);
+        const slot = g.skills.get(skill);
         const lenAt = w.len;
         w.u32(0);
-        if (c) encodeEntries(w, c);
-        else if (g.skills.has(skill)) w.bytes(g.skills.get(skill)!.body);
+        if (slot && (!c || (g.touched !== 'all' && !g.touched.has(skill)))) w.bytes(slot.body);
+        else if (c) encodeEntries(w, c);
         else w.u32(0);
         w.at(lenAt, w.len - lenAt - 4);
       }

@@ -1,6 +1,7 @@
 // What `main` says: published skill trees, plugin records and bindings. Parsed
 // records are cached by blob oid (content-addressed, so the cache never goes stale),
-// which keeps a pass over 10,000 bindings from inflating 10,000 blobs every time.
+// which keeps a pass over 10,000 bindings from inflating 10,000 blobs every time. The
+// caches live in the context's StateCache (ctx.stateCache), never in this module.
 import { readFileSync } from 'node:fs';
 import { readRef } from '../git/refs.js';
 import { MAIN } from './layout.js';
@@ -8,6 +9,7 @@ import { EMPTY_TREE } from '../git/hash.js';
 import { lookupPath } from '../git/tree-editor.js';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { Ctx } from './context.js';
+import { buildCaseIndex } from '../core/plan/ownership.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord, type Binding, type PluginRecord } from './records.js';
 
 
@@ -18,29 +20,35 @@ export interface MainState {
   skills: Map<string, string>;
   plugins: Map<string, PluginRecord>;
   bindings: Map<string, Binding>;
+  /** Skill and binding names by case-folded key (the ownership rule's index), built on first use. */
+  readonly caseIndex: ReadonlyMap<string, string>;
 }
 
 type RecordCache = Map<string, unknown>;
-const caches = new WeakMap<Ctx, { map: RecordCache; dirty: boolean }>();
+
+/** What one workspace context keeps of main: parsed records by blob oid, and main's state by commit. */
+export class StateCache {
+  records: { map: RecordCache; dirty: boolean } | null = null;
+  main: MainState | null = null;
+}
 
 function recordCache(ctx: Ctx) {
-  let c = caches.get(ctx);
-  if (!c) {
+  const sc = ctx.stateCache;
+  if (!sc.records) {
     let map: RecordCache = new Map();
     try {
       map = new Map(Object.entries(JSON.parse(readFileSync(ctx.paths.recordCache, 'utf8'))));
     } catch {
       /* no cache yet */
     }
-    c = { map, dirty: false };
-    caches.set(ctx, c);
+    sc.records = { map, dirty: false };
   }
-  return c;
+  return sc.records;
 }
 
 /** Persist the parsed-record cache (derived data; losing it only costs time). */
 export function saveRecordCache(ctx: Ctx): void {
-  const c = caches.get(ctx);
+  const c = ctx.stateCache.records;
   if (!c || !c.dirty) return;
   try {
     writeFileAtomic(ctx.paths.recordCache, JSON.stringify(Object.fromEntries(c.map)));
@@ -77,23 +85,25 @@ export function readStateAt(ctx: Ctx, commit: string | null): MainState {
   const tree = commit ? ctx.store.readCommit(commit).tree : EMPTY_TREE;
   const skills = new Map<string, string>();
   for (const e of dirEntries(ctx, tree, SKILLS_DIR)) if (e.mode === '40000') skills.set(e.name, e.oid);
+  const plugins = readRecords(ctx, tree, PLUGINS_DIR, parsePluginRecord);
+  const bindings = readRecords(ctx, tree, BINDINGS_DIR, parseBinding);
+  let folded: ReadonlyMap<string, string> | undefined;
   return {
     commit,
     tree,
     skills,
-    plugins: readRecords(ctx, tree, PLUGINS_DIR, parsePluginRecord),
-    bindings: readRecords(ctx, tree, BINDINGS_DIR, parseBinding),
+    plugins,
+    bindings,
+    get caseIndex() {
+      return (folded ??= buildCaseIndex({ skills, bindings }));
+    },
   };
 }
-
-const memo = new WeakMap<Ctx, MainState>();
 
 /** main's state; parsed once per commit (a pass over 200 plugins reads it 200 times). */
 export function readMainState(ctx: Ctx): MainState {
   const commit = readRef(ctx.refs, MAIN);
-  const m = memo.get(ctx);
+  const m = ctx.stateCache.main;
   if (m && m.commit === commit) return m;
-  const state = readStateAt(ctx, commit);
-  memo.set(ctx, state);
-  return state;
+  return (ctx.stateCache.main = readStateAt(ctx, commit));
 }

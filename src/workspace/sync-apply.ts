@@ -28,7 +28,7 @@ export function autoApply(ctx: Ctx, plugin: string): boolean {
 
 export function planState(state: MainState, id: string): PlanState {
   const rec = state.plugins.get(id)!;
-  return { plugin: rec, skills: state.skills, bindings: state.bindings };
+  return { plugin: rec, skills: state.skills, bindings: state.bindings, caseIndex: state.caseIndex };
 }
 
 /** The open proposals and rejected trees of one plugin. */

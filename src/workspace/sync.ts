@@ -2,7 +2,7 @@
 // skill the plan needs, an observation commit when it changed) → plan (pure, in
 // core/plan) → apply (main first, proposals on top), in one transaction per plugin so
 // one bad plugin never blocks another.
-import { SkillsyncError, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
+import { SkillsyncError, codeInfo, errorAction, toSkillsyncError, type ErrorKind } from '../core/errors.js';
 import { planPluginSync, type SkillAction, type SkillStatus } from '../core/plan/sync-plan.js';
 import type { PluginManifest } from '../plugins/types.js';
 import type { Ctx } from './context.js';
@@ -67,7 +67,7 @@ function syncOnePlugin(ctx: Ctx, m: PluginManifest, caches: StatCaches, refs: Re
       skills,
       error: `plugin ${m.id} was enabled from ${where(was)} but is now found at ${where(now)}; nothing was taken from it — run 'skillsync enable ${m.id}' to follow the new origin`,
       errorCode: 'EORIGIN_CHANGED',
-      errorKind: 'stall',
+      errorKind: codeInfo('EORIGIN_CHANGED').kind,
     };
   }
   return { id: m.id, status: plan.status === 'update_pending' ? 'update_pending' : 'synced', skills };
@@ -103,13 +103,11 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
   }
 }
 
-/** One sync pass. `only` limits it to some plugins (by id); `keepDiscovery`: ctx.discovered is current (the daemon refreshed what changed). */
+/** One sync pass. `only` limits it to some plugins (by id); `keepDiscovery`: the result ctx.discovery keeps is current (the daemon refreshed what changed). */
 export function syncAll(ctx: Ctx, only?: string[], opts: { keepDiscovery?: boolean } = {}): SyncResult {
   const started = Date.now();
-  if (!opts.keepDiscovery || !ctx.discovered) {
-    ctx.discovered = undefined;
-    discover(ctx);
-  }
+  if (!opts.keepDiscovery) ctx.discovery.invalidate();
+  discover(ctx);
   reconcileVersions(ctx);
   const caches = new StatCaches(ctx);
   const ids = only && only.length ? only : [...readMainState(ctx).plugins.keys()].sort();

@@ -5,6 +5,7 @@ import { discover } from '../../workspace/discovery.js';
 import { listPlugins } from '../../workspace/inspect.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { StatCaches } from '../../workspace/stat-cache.js';
+import { RefIndex } from '../../workspace/ref-index.js';
 import { safetyList, safetyText } from '../safety-view.js';
 import { parseNameFlags } from '../../targets/name-flags.js';
 import { fetchNeverFetched } from '../../remote/refresh.js';
@@ -17,8 +18,10 @@ export const enable: Command = async (cli, a) => {
   const real = dry ? cli.view() : cli.ctx(true);
   if (!dry) await fetchNeverFetched(real.config, real.paths.cache); // enabling from a remote source never seen before fetches it
   const ctx = dry ? dryRunContext(real) : real;
+  // The live view is checked out right after the commit: from the bytes just stored, not inflated back.
+  ctx.store.retainWritten(256 * 1024 * 1024);
   ctx.nameOverrides = parseNameFlags((a.flags.name as string[] | undefined) ?? [], ids);
-  ctx.discovered = undefined;
+  ctx.discovery.invalidate(); // the sources as they are after the fetch
   const results: (EnableResult | Failed)[] = [];
   const started = Date.now();
   const known = new Map(discover(ctx).plugins.map((p) => [p.id, p.skills.length]));
@@ -37,7 +40,7 @@ export const enable: Command = async (cli, a) => {
       caches.save();
     }
   });
-  const states = new Map(listPlugins(ctx).plugins.map((p) => [p.id, p]));
+  const states = new Map(listPlugins(ctx, { refs: new RefIndex(ctx), caches: new StatCaches(ctx) }).plugins.map((p) => [p.id, p]));
   const json = results.map((r) =>
     r.status === 'error' ? r : { ...r, state: states.get(r.plugin)?.status ?? null, skills: r.skills.map((s) => ({ ...s, safety: safetyList(s.safety) })), ...(dry ? { dryRun: true } : {}) },
   );

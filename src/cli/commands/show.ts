@@ -1,24 +1,19 @@
 import type { Command } from '../context.js';
 import { toSkillsyncError } from '../../core/errors.js';
-import { isBinary } from '../../core/merge/text.js';
-import { flattenTree } from '../../git/tree-editor.js';
 import { acceptProposal } from '../../workspace/accept.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
-import { hasConflictMarkers, skillTreeAt } from '../../workspace/proposals.js';
+import { filesWithConflictMarkers, skillTreeAt } from '../../workspace/proposals.js';
 import { openProposal, proposalDiff } from '../../workspace/proposal-diff.js';
 import { describeFinding, safetyOf } from '../../workspace/skill-files.js';
 import { renderStat } from '../diff-render.js';
+import { quotePath } from '../../core/trailers.js';
 
 export const show: Command = async (cli, a) => {
   const ctx = cli.ctx();
   const p = openProposal(ctx, a.positionals[0]);
   const merged = skillTreeAt(ctx, p.tip, p.skill);
   // Conflicts as the branch tip has them now (a person may have resolved them there).
-  const markers: string[] = [];
-  if (merged) for (const [path, e] of flattenTree(ctx.store, merged)) {
-    const buf = ctx.store.readBlob(e.oid);
-    if (!isBinary(buf) && hasConflictMarkers(buf.toString('utf8'))) markers.push(path);
-  }
+  const markers = merged ? filesWithConflictMarkers(ctx, merged) : [];
   const other = p.edited ? [] : p.conflicts.filter((c) => p.conflictKinds[c] && p.conflictKinds[c] !== 'content' && !markers.includes(c));
   const conflicts = [...markers, ...other].sort();
   const safety = merged ? safetyOf(ctx, merged).findings : [];
@@ -61,7 +56,7 @@ export const show: Command = async (cli, a) => {
       `local      ${t(p.localTree)}  skills/${p.skill} on main when proposed`,
       `upstream   ${t(p.upstreamTree)}  what the plugin has now`,
       `merged     ${t(merged)}  skills/${p.skill} on the branch`,
-      `conflicts  ${conflicts.join(', ') || 'none'}`,
+      `conflicts  ${conflicts.map(quotePath).join(', ') || 'none'}`,
       `safety     ${safety.length ? '' : 'no findings'}`,
       ...safety.map((f) => `  ${f.severity} ${describeFinding(f)}`),
       accept.ok

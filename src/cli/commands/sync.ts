@@ -19,7 +19,7 @@ export const sync: Command = async (cli, a) => {
   const dry = a.flags['dry-run'] === true;
   const ctx = dry ? dryRunContext(cli.ctx()) : cli.ctx();
   const remotes = a.flags.offline === true || dry ? [] : await refreshRemotes(ctx.config, ctx.paths.cache);
-  ctx.discovered = undefined;
+  ctx.discovery.invalidate(); // the sources as they are after the fetch
   // `sync nope` and `enable nope` say the same thing about a plugin nobody knows.
   const state = readMainState(ctx);
   for (const id of a.positionals) if (!state.plugins.has(id) && !discover(ctx).plugins.some((p) => p.id === id)) throw unknownPlugin(ctx, id);

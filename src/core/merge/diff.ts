@@ -11,7 +11,8 @@
 //      cost limit (mxcost) and "interesting snake" heuristics that bound the worst case;
 //   4. xdl_change_compact: slide change groups up/down to a canonical place;
 //   5. xdl_build_script: collect the groups into hunks.
-// Pure and synchronous.
+// Pure and synchronous. Longer than 350 lines on purpose: one port of one C pipeline,
+// kept in one file so it reads side by side with xprepare.c and xdiffi.c.
 
 /** One hunk: lines [i1, i1+chg1) of `a` are replaced by lines [i2, i2+chg2) of `b`. */
 export interface DiffChange {

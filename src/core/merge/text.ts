@@ -12,6 +12,7 @@
 //     the file (CRLF when the surrounding lines use CRLF: is_cr_needed), and a newline
 //     added after a side's last line when it had none before a marker.
 // Lines are compared byte-exact; line endings are never normalised. Pure, synchronous.
+// Longer than 350 lines on purpose: one port of xmerge.c, kept whole to read beside it.
 import { diffLines, DiffScratch, type DiffChange } from './diff.js';
 
 export interface TextMergeOptions {

@@ -8,12 +8,19 @@ export interface OwnershipState {
   skills: ReadonlyMap<string, string>;
   /** skill name → binding (its plugin) */
   bindings: ReadonlyMap<string, { plugin: string }>;
+  /** These maps' case index, when the state keeps one (main's state does: one per commit). */
+  caseIndex?: ReadonlyMap<string, string>;
 }
 
-/** Every skill name in the workspace by its case-folded key. */
-export function caseIndex(state: OwnershipState): Map<string, string> {
+/** Every skill name in the workspace by its case-folded key; kept by the state when it has one, so 200 plugins share one. */
+export function caseIndex(state: OwnershipState): ReadonlyMap<string, string> {
+  return state.caseIndex ?? buildCaseIndex(state);
+}
+
+export function buildCaseIndex(state: Pick<OwnershipState, 'skills' | 'bindings'>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const n of [...state.skills.keys(), ...state.bindings.keys()]) out.set(foldedKey(n), n);
+  for (const n of state.skills.keys()) out.set(foldedKey(n), n);
+  for (const n of state.bindings.keys()) out.set(foldedKey(n), n);
   return out;
 }
 
@@ -22,7 +29,7 @@ export type OwnershipConflict =
   | { reason: 'other_plugin'; owner: string; message: string }
   | { reason: 'local_skill'; message: string };
 
-export function ownershipConflict(state: OwnershipState, plugin: string, skill: string, folded: Map<string, string> = caseIndex(state)): OwnershipConflict | null {
+export function ownershipConflict(state: OwnershipState, plugin: string, skill: string, folded: ReadonlyMap<string, string> = caseIndex(state)): OwnershipConflict | null {
   const twin = folded.get(foldedKey(skill));
   if (twin && twin !== skill) {
     return { reason: 'case_twin', existing: twin, message: `'${skill}' differs only by case from '${twin}' in the workspace; the two would collide on case-insensitive file systems` };

@@ -29,6 +29,8 @@ export interface PlanState {
   skills: ReadonlyMap<string, string>;
   /** skill name → binding (all of main) */
   bindings: ReadonlyMap<string, PlanBinding>;
+  /** The case index of skills and bindings, when the caller keeps one (see ownership.ts). */
+  caseIndex?: ReadonlyMap<string, string>;
 }
 
 export interface PlanProposal {
@@ -137,7 +139,7 @@ export function originChanged(state: PlanState, now: Origin): boolean {
 type Claim = { kind: 'bound'; binding: PlanBinding } | { kind: 'new' } | { kind: 'skip' } | { kind: 'conflict'; error: string };
 
 /** Who a declared skill belongs to, by the ownership rule. */
-function claimOf(state: PlanState, plugin: string, skill: string, folded: Map<string, string>): Claim {
+function claimOf(state: PlanState, plugin: string, skill: string, folded: ReadonlyMap<string, string>): Claim {
   const c = ownershipConflict(state, plugin, skill, folded);
   if (c?.reason === 'case_twin') return { kind: 'conflict', error: c.message };
   if (state.plugin.adoptedSkills.includes(skill) && !c) return { kind: 'skip' };

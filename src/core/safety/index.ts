@@ -16,6 +16,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { applyAllowances, type Allowance } from './allow.js';
 import { executableKind } from './binary.js';
+import { isBinary } from '../merge/text.js';
 import { scanDestructive, scanDownloadExec } from './commands.js';
 import { TextContext } from './context.js';
 import { scanExfiltration } from './exfil.js';
@@ -38,8 +39,6 @@ export { SAFETY_RULES, RULE_IDS, CONTEXTS, CONTEXT_IDS, ruleInfo, severityOf, ty
 
 /** Text rules read at most this many bytes of a file. */
 export const TEXT_SCAN_LIMIT = 1024 * 1024;
-/** A NUL byte in this many leading bytes makes a file binary (as git decides). */
-const BINARY_SNIFF_BYTES = 8000;
 
 function scanFile(file: SkillFile, policy: SafetyPolicy, enabled: (r: RuleId) => boolean, enabledChecks: number, out: SafetyFinding[]): void {
   const { path, content } = file;
@@ -70,8 +69,7 @@ function scanFile(file: SkillFile, policy: SafetyPolicy, enabled: (r: RuleId) =>
     add('executable-binary', `${exe}${file.mode === 0o100755 ? ', marked executable' : ''}: skills must ship source, not native programs`);
   }
 
-  const nul = content.indexOf(0);
-  if (nul !== -1 && nul < BINARY_SNIFF_BYTES) return;
+  if (isBinary(content)) return;
 
   let bytes = content;
   if (content.length > TEXT_SCAN_LIMIT) {
