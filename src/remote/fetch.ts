@@ -131,7 +131,13 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     gen = newGeneration(dir, { ...state, head: ad.head ?? state.head });
     const cache = {};
     const oldPacks = new Set(readdirSync(join(gen, 'objects', 'pack')));
-    const base = { fs, http, gitdir: gen, url, cache, singleBranch: true, tags: false };
+    // The server's own words when it gives up mid-pack (git prints "fatal: ..." on the progress band).
+    let serverSaid: string | null = null;
+    const onMessage = (m: string) => {
+      const hit = /(fatal|error): .*/.exec(m);
+      if (hit && serverSaid === null) serverSaid = hit[0].replace(/[^\x20-\x7e]/g, '?').slice(0, 160).trim();
+    };
+    const base = { fs, http, gitdir: gen, url, cache, singleBranch: true, tags: false, onMessage };
     const fetchShallow = async (ref: string, depth: number): Promise<void> => {
       try {
         await git.fetch({ ...base, ref, depth });
@@ -170,7 +176,8 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     if (transport.failure) throw new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure.reason, {}, 'retry');
     for (const f of readdirSync(join(gen, 'objects', 'pack'))) {
       if (f.endsWith('.pack') && !oldPacks.has(f) && !verifyPack(join(gen, 'objects', 'pack', f))) {
-        throw new SkillsyncError('ESOURCE_UNREACHABLE', 'the pack arrived damaged (checksum mismatch)', {}, 'retry');
+        const why = serverSaid === null ? 'the pack arrived damaged (checksum mismatch)' : `the server stopped sending the pack (it said "${serverSaid}")`;
+        throw new SkillsyncError('ESOURCE_UNREACHABLE', why, {}, 'retry');
       }
     }
     const next: CacheState = { ...state, refs: nextRefs, head: ad.head ?? state.head, missing: { ...state.missing, ...missing }, fetchedAt: opts.now(), attemptAt: opts.now(), error: null };
