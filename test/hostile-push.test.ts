@@ -151,6 +151,21 @@ describe('commits written into main directly (bypassing the hook)', () => {
     env.fsck();
   });
 
+  it('a private key written into main (a `git merge` of a refused proposal, say) is never tagged or served (class 2)', () => {
+    const goodTree = liveTree('beta');
+    const tags = env.git('tag', '-l');
+    const bad = directCommit({ 'skills/beta/id_ed25519': KEY }, 'merge proposal with a key');
+    moveMain(bad);
+    const r = env.run('sync');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^skillsync: main is blocked at commit ${bad.slice(0, 12)}, skill beta: .*private-key`));
+    expect(env.git('tag', '-l')).toBe(tags);
+    expect(liveTree('beta')).toBe(goodTree);
+    expect(existsSync(join(env.workspace, 'live', 'skills', 'beta', 'id_ed25519'))).toBe(false);
+    env.fsck();
+  });
+
   it('a tree entry ".." on main never makes a checkout write outside the workspace', () => {
     const gd = env.gitdir;
     const payload = rawTree(gd, [{ mode: '100644', name: 'pwned.txt', oid: blob(gd, 'x\n') }]);
