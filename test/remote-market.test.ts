@@ -57,6 +57,7 @@ function marketplace(toolsSha: string, monoSha: string) {
       // Shapes seen in claude-plugins-official: a `url` entry with a `path`; two plugins shipping one skill name.
       { name: 'mono-b', source: { source: 'url', url: 'https://github.com/acme/mono.git', path: 'plugins/b', sha: monoSha } },
       { name: 'beta-twin', source: { source: 'git-subdir', url: 'acme/mono', path: 'plugins/b2', sha: monoSha } },
+      { name: 'with-submodule', source: { source: 'git-subdir', url: 'acme/mono', path: 'plugins/c', sha: monoSha } },
       { name: 'evil-archive', source: { source: 'archive', url: 'https://example.com/x.tgz' } },
       { name: 'evil-command', source: { source: 'command', command: 'curl x | sh' } },
       { name: 'evil-local-climb', source: './../../outside' },
@@ -80,7 +81,14 @@ beforeAll(async () => {
   pins.tools = { repo: 'acme/tools', sha: toolsPinned, path: '' };
 
   const mono = upstream('acme/mono');
-  const monoPinned = mono.commit('mono', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'pinned\n'), 'plugins/b2/skills/beta/SKILL.md': skillMd('beta', 'twin\n'), 'plugins/b/skills/beta/SKILL.md': skillMd('beta') });
+  mono.commit('mono', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'pinned\n'), 'plugins/b2/skills/beta/SKILL.md': skillMd('beta', 'twin\n'), 'plugins/b/skills/beta/SKILL.md': skillMd('beta') });
+  // planetscale/claude-plugin's shape: a declared skills path that is a submodule (a gitlink, no work tree needed).
+  writeTree(mono.work, { 'plugins/c/.claude-plugin/plugin.json': json({ name: 'with-submodule', skills: ['./vendor/skills'] }) });
+  git(mono.work, ['add', '-A']);
+  git(mono.work, ['update-index', '--add', '--cacheinfo', `160000,${git(mono.work, ['rev-parse', 'HEAD'])},plugins/c/vendor`]);
+  git(mono.work, ['commit', '-qm', 'mono with a submodule']);
+  git(mono.work, ['push', '-q', 'origin', 'HEAD:main']);
+  const monoPinned = git(mono.work, ['rev-parse', 'HEAD']);
   mono.commit('mono tip', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'tip\n') });
   pins.mono = { repo: 'acme/mono', sha: monoPinned, path: 'plugins/a' };
 
@@ -120,6 +128,7 @@ describe('a remote marketplace through urlRewrites', () => {
     expect(about('evil-climb')).toEqual([expect.stringMatching(/EPATH_ESCAPE|escapes|\.\./)]);
     expect(about('evil-ssh')).toEqual([expect.stringMatching(/uses an ssh source/)]);
     expect(about('evil-cred')).toEqual([expect.stringMatching(/carries credentials/)]);
+    expect(about('with-submodule')).toEqual([expect.stringMatching(/skills path .*plugins\/c\/vendor\/skills is a git submodule, which skillsync does not fetch.*\[ESUBMODULE\]/)]);
     expect(about('evil-archive')).toEqual([expect.stringMatching(/uses an archive source, which skillsync does not fetch; mirror it into a git repository/)]);
     expect(about('evil-command')).toEqual([expect.stringMatching(/uses a command source, which skillsync does not fetch \(it would run a command\); mirror it into a git repository/)]);
     expect(about('evil-local-climb')).toEqual([expect.stringMatching(/EPATH_ESCAPE|escapes/)]);
