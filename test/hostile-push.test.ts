@@ -2,9 +2,10 @@
 // hook, and a commit written straight into the repository (bypassing the hook) is
 // checked by the next command: never tagged, never served, `status` says main is
 // blocked at it until a person fixes main, and the last good version stays live.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyTree, rmTree } from './faults/lib.js';
 import { cloneWorkspace, enabledToolsEnv, skillMd, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTry } from './helpers/git.js';
 import { blob, rawTree } from './helpers/craft.js';
@@ -33,11 +34,23 @@ function push(ref = 'main') {
   return gitTry(clone, ['push', 'origin', `HEAD:${ref}`]);
 }
 
-beforeEach(() => {
+// One enabled workspace and clone, built once; each test starts from a copy of it at the
+// same absolute path (records hold absolute paths).
+let template: string;
+beforeAll(() => {
   env = enabledToolsEnv();
   clone = cloneWorkspace(env, 'clone');
+  template = `${env.root}.template`;
+  copyTree(env.root, template);
 });
-afterEach(() => env.cleanup());
+beforeEach(() => {
+  rmTree(env.root);
+  copyTree(template, env.root);
+});
+afterAll(() => {
+  env.cleanup();
+  rmTree(template);
+});
 
 describe('pushes to main are checked by the pre-receive hook', () => {
   it('init installs a hook that names node and the program by absolute path; any command restores it', () => {

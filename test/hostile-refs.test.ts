@@ -2,20 +2,33 @@
 // with the refs skillsync must create, loose or packed; a journal op that can never
 // succeed; ref locks a killed skillsync left. The workspace stays usable, `git clone`
 // and `git fsck --strict` keep working, and the user gets one clear line.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { copyTree, rmTree } from './faults/lib.js';
 import { cloneWorkspace, enabledToolsEnv, skillMd, type Env } from './helpers/env.js';
 import { Refs } from '../src/git/refs.js';
 import { procStart, processIdentity } from '../src/workspace/lock.js';
 import { everyKillPoint, killBase } from './faults/kill-points.js';
 
 let env: Env;
-beforeEach(() => {
+// One enabled workspace, built once; each test starts from a copy of it at the same
+// absolute path (records hold absolute paths).
+let template: string;
+beforeAll(() => {
   env = enabledToolsEnv();
+  template = `${env.root}.template`;
+  copyTree(env.root, template);
 });
-afterEach(() => env.cleanup());
+beforeEach(() => {
+  rmTree(env.root);
+  copyTree(template, env.root);
+});
+afterAll(() => {
+  env.cleanup();
+  rmTree(template);
+});
 
 function cloneWorks() {
   const dir = cloneWorkspace(env);

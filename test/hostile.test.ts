@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { BIN, makeEnv, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTreeOf, gitTry } from './helpers/git.js';
 import { HOSTILE, skillMd, type HostileFixture } from './fixtures/hostile/corpus.js';
-import { liveProblems, fsckProblems, normState, diffStates, rmTree } from './faults/lib.js';
+import { copyTree, liveProblems, fsckProblems, normState, diffStates, rmTree } from './faults/lib.js';
 import { churnSuite, endState, halvesSuite, swapSuite, workOf } from './faults/hostile-races.js';
 
 
@@ -196,10 +196,10 @@ describe('a plugin that disappears in the middle of a sync', () => {
     // Upstream changes to every skill, so the sync has work to do when the folder goes away.
     for (let s = 0; s < 8; s++) writeFileSync(join(env.plugins, 'vanish', 'skills', `vanish-k${s}`, 'references', 'r0.md'), `changed ${s}\n`);
     const backup = join(env.root, 'ws-backup');
-    cpSync(env.workspace, backup, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    copyTree(env.workspace, backup);
     const restore = () => {
       rmTree(env.workspace);
-      cpSync(backup, env.workspace, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      copyTree(backup, env.workspace);
     };
     // The reference: what an undisturbed sync gives.
     const t0 = Date.now();
@@ -223,12 +223,14 @@ describe('a plugin that disappears in the middle of a sync', () => {
       expect(liveProblems(workOf(env), true)).toEqual([]);
       // Nothing of the plugin was deleted from main.
       for (let s = 0; s < 8; s++) expect(env.gitTry('rev-parse', '--verify', '-q', `main:skills/vanish-k${s}`).status).toBe(0);
-      // While it is gone, a pass reports it missing and changes nothing.
-      const refs = env.refs();
-      const gone = env.run('--json', 'sync');
-      expect(gone.code, gone.stderr).toBe(0);
-      expect(JSON.parse(gone.stdout).plugins[0].status).toBe('missing');
-      expect(env.refs()).toBe(refs);
+      // While it is gone, a pass reports it missing and changes nothing (once is enough).
+      if (i === 0) {
+        const refs = env.refs();
+        const gone = env.run('--json', 'sync');
+        expect(gone.code, gone.stderr).toBe(0);
+        expect(JSON.parse(gone.stdout).plugins[0].status).toBe('missing');
+        expect(env.refs()).toBe(refs);
+      }
       // It comes back: the next pass ends exactly where an undisturbed one does.
       renameSync(away, src);
       const last = env.run('--json', 'sync');
