@@ -1,12 +1,12 @@
 // Fetch what a remote repository must provide into its cache repository. One ref
-// advertisement (what `git ls-remote` reads) decides whether anything changed; only
-// then does isomorphic-git fetch, shallow, sending the tips it has so that the server
-// sends only new objects. A pinned commit already present costs no request at all.
+// advertisement (what `git ls-remote` reads, see advert.ts) decides whether anything
+// changed; only then does isomorphic-git fetch, shallow, sending the tips it has so
+// that the server sends only new objects. A pinned commit already present costs no request at all.
 import * as fs from 'node:fs';
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
+import { listRefs } from './advert.js';
 import { ObjectStore } from '../git/objects.js';
 import { SkillsyncError } from '../core/errors.js';
 import { cacheDirFor, commitGeneration, discardGeneration, genDir, newGeneration, readCacheState, writeCacheState, type CacheState } from './cache.js';
@@ -110,7 +110,7 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
   const failed = new Promise<never>((_, reject) => transport.controller.signal.addEventListener('abort', () => reject(new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure?.reason ?? 'aborted', {}, 'retry'))));
   failed.catch(() => {});
   const work = async (): Promise<FetchOutcome> => {
-    const ad = advertised(await git.listServerRefs({ http, url, protocolVersion: 1, symrefs: true, peelTags: true }));
+    const ad = advertised(await listRefs(http, url));
     const changed: string[] = [];
     const wanted = new Map<string, string>(); // full ref -> advertised oid
     const missing: Record<string, string> = {};
@@ -128,6 +128,8 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
       writeCacheState(dir, state);
       return { url, dir, state, changed };
     }
+    // Only now the git library: a poll with no change never loads it.
+    const { default: git } = await import('isomorphic-git');
     gen = newGeneration(dir, { ...state, head: ad.head ?? state.head });
     const cache = {};
     const oldPacks = new Set(readdirSync(join(gen, 'objects', 'pack')));
