@@ -85,7 +85,7 @@ describe('usage errors', () => {
     const r = run(['enable']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^skillsync: usage: skillsync enable .*<plugin>\.\.\. \(missing <plugin>/);
-    expect(run(['accept', 'a/b', 'c']).stderr).toMatch(/^skillsync: usage: skillsync accept .*\(unexpected argument 'c'/);
+    expect(run(['reject', 'a/b', 'c']).stderr).toMatch(/^skillsync: usage: skillsync reject .*\(unexpected argument 'c'/);
     const u = run(['frobnicate']);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^skillsync: usage: unknown command 'frobnicate'/);

@@ -80,6 +80,23 @@ describe('sync and proposals', () => {
     env.fsck();
   });
 
+  it('accept of several proposals on the command line is one commit with a tag per skill; a refused one stops them all', () => {
+    env = setup();
+    upstream(env, 'other', skillMd('other', 'new body\n'));
+    upstream(env, 'doc', skillMd('doc', LINES + 'more\n'));
+    env.ok('sync');
+    const before = env.git('rev-list', '--count', 'main');
+    expect(env.run('accept', 'alpha/doc', 'alpha/nope').code).toBe(1);
+    expect(env.git('rev-list', '--count', 'main')).toBe(before);
+    const out = env.ok('accept', 'alpha/doc', 'alpha/other');
+    expect(out).toMatch(/^alpha\/doc: accepted as doc v0002 \(fast-forward [0-9a-f]{12}\)\nalpha\/other: accepted as other v0002 /);
+    expect(env.git('rev-list', '--count', 'main')).toBe(String(Number(before) + 1));
+    expect(env.git('rev-parse', 'skills/doc/v0002^{commit}')).toBe(env.git('rev-parse', 'skills/other/v0002^{commit}'));
+    const again = env.json('accept', 'alpha/doc', 'alpha/other');
+    expect(again.map((r: any) => r.status)).toEqual(['already_accepted', 'already_accepted']);
+    env.fsck();
+  });
+
   it('a conflicted proposal is refused until resolved', () => {
     env = setup();
     publishLocal(env, 'doc', (s) => s.replace('line 5\n', 'line 5 local\n'));

@@ -3,8 +3,8 @@
 // duplicates, ...), folder sources with git's reserved names, and objects that inflate
 // far beyond their size. Each is refused with one line that names the path; nothing is
 // written outside the workspace, main does not move, `git fsck --strict` stays clean.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDeflate } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -72,16 +72,18 @@ describe('tree entries (pure rules)', () => {
 });
 
 describe('a git source with a crafted skill tree', () => {
+  // One workspace for every case: each enable is refused and changes nothing, which is checked.
   let env: Env;
-  beforeEach(() => {
+  beforeAll(() => {
     env = makeEnv({ sources: ['{ git: ./kit, ref: main }'] });
+    env.ok('init');
   });
-  afterEach(() => env.cleanup());
+  afterAll(() => env.cleanup());
 
   for (const c of CASES) {
     it(`${c.name} is refused naming the path, nothing written`, () => {
+      rmSync(join(env.root, 'kit'), { recursive: true, force: true });
       gitSource(env.root, c.entries);
-      env.ok('init');
       const refs = env.refs();
       const before = snapshotFs(env.root, [env.workspace]);
       const r = env.run('enable', 'kit');

@@ -2,9 +2,10 @@
 // hook, and a commit written straight into the repository (bypassing the hook) is
 // checked by the next command: never tagged, never served, `status` says main is
 // blocked at it until a person fixes main, and the last good version stays live.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyTree, rmTree } from './faults/lib.js';
 import { cloneWorkspace, enabledToolsEnv, skillMd, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTry } from './helpers/git.js';
 import { blob, rawTree } from './helpers/craft.js';
@@ -33,11 +34,23 @@ function push(ref = 'main') {
   return gitTry(clone, ['push', 'origin', `HEAD:${ref}`]);
 }
 
-beforeEach(() => {
+// One enabled workspace and clone, built once; each test starts from a copy of it at the
+// same absolute path (records hold absolute paths).
+let template: string;
+beforeAll(() => {
   env = enabledToolsEnv();
   clone = cloneWorkspace(env, 'clone');
+  template = `${env.root}.template`;
+  copyTree(env.root, template);
 });
-afterEach(() => env.cleanup());
+beforeEach(() => {
+  rmTree(env.root);
+  copyTree(template, env.root);
+});
+afterAll(() => {
+  env.cleanup();
+  rmTree(template);
+});
 
 describe('pushes to main are checked by the pre-receive hook', () => {
   it('init installs a hook that names node and the program by absolute path; any command restores it', () => {
@@ -148,6 +161,21 @@ describe('commits written into main directly (bypassing the hook)', () => {
     expect(tagged).toEqual(['skills/alpha/v0002', 'skills/beta/v0002']);
     for (const t of tagged) expect(env.git('rev-parse', `${t}^{commit}`)).toBe(fix);
     expect(liveTree('alpha')).toBe(env.git('rev-parse', 'main:skills/alpha'));
+    env.fsck();
+  });
+
+  it('a private key written into main (a `git merge` of a refused proposal, say) is never tagged or served (class 2)', () => {
+    const goodTree = liveTree('beta');
+    const tags = env.git('tag', '-l');
+    const bad = directCommit({ 'skills/beta/id_ed25519': KEY }, 'merge proposal with a key');
+    moveMain(bad);
+    const r = env.run('sync');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^skillsync: main is blocked at commit ${bad.slice(0, 12)}, skill beta: .*private-key`));
+    expect(env.git('tag', '-l')).toBe(tags);
+    expect(liveTree('beta')).toBe(goodTree);
+    expect(existsSync(join(env.workspace, 'live', 'skills', 'beta', 'id_ed25519'))).toBe(false);
     env.fsck();
   });
 

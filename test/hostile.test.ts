@@ -8,16 +8,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NAME_BYTES } from '../src/core/names.js';
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { BIN, makeEnv, snapshotFs, type Env, type RunResult } from './helpers/env.js';
-import { raceUnavailable, startSwapper } from './helpers/race.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, makeEnv, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTreeOf, gitTry } from './helpers/git.js';
 import { HOSTILE, skillMd, type HostileFixture } from './fixtures/hostile/corpus.js';
-import { liveProblems, fsckProblems, leftovers, normState, diffStates, rmTree, workAt, type Work } from './faults/lib.js';
+import { copyTree, liveProblems, fsckProblems, normState, diffStates, rmTree } from './faults/lib.js';
+import { churnSuite, endState, halvesSuite, swapSuite, workOf } from './faults/hostile-races.js';
 
-function workOf(e: Env): Work {
-  return { ...workAt(e.root), ws: e.workspace, gitdir: e.gitdir, config: e.config, plugins: e.plugins };
-}
 
 const idOf = (f: HostileFixture) => f.id ?? f.name;
 
@@ -199,10 +196,10 @@ describe('a plugin that disappears in the middle of a sync', () => {
     // Upstream changes to every skill, so the sync has work to do when the folder goes away.
     for (let s = 0; s < 8; s++) writeFileSync(join(env.plugins, 'vanish', 'skills', `vanish-k${s}`, 'references', 'r0.md'), `changed ${s}\n`);
     const backup = join(env.root, 'ws-backup');
-    cpSync(env.workspace, backup, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    copyTree(env.workspace, backup);
     const restore = () => {
       rmTree(env.workspace);
-      cpSync(backup, env.workspace, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      copyTree(backup, env.workspace);
     };
     // The reference: what an undisturbed sync gives.
     const t0 = Date.now();
@@ -226,12 +223,14 @@ describe('a plugin that disappears in the middle of a sync', () => {
       expect(liveProblems(workOf(env), true)).toEqual([]);
       // Nothing of the plugin was deleted from main.
       for (let s = 0; s < 8; s++) expect(env.gitTry('rev-parse', '--verify', '-q', `main:skills/vanish-k${s}`).status).toBe(0);
-      // While it is gone, a pass reports it missing and changes nothing.
-      const refs = env.refs();
-      const gone = env.run('--json', 'sync');
-      expect(gone.code, gone.stderr).toBe(0);
-      expect(JSON.parse(gone.stdout).plugins[0].status).toBe('missing');
-      expect(env.refs()).toBe(refs);
+      // While it is gone, a pass reports it missing and changes nothing (once is enough).
+      if (i === 0) {
+        const refs = env.refs();
+        const gone = env.run('--json', 'sync');
+        expect(gone.code, gone.stderr).toBe(0);
+        expect(JSON.parse(gone.stdout).plugins[0].status).toBe('missing');
+        expect(env.refs()).toBe(refs);
+      }
       // It comes back: the next pass ends exactly where an undisturbed one does.
       renameSync(away, src);
       const last = env.run('--json', 'sync');
@@ -239,59 +238,6 @@ describe('a plugin that disappears in the middle of a sync', () => {
       expect(diffStates(reference, normState(env.gitdir)), `trial ${i}`).toEqual([]);
     }
   }, 120_000);
-});
-
-describe('files that change while they are snapshotted', () => {
-  let env: Env;
-  let writer: ChildProcess | null = null;
-  afterAll(() => {
-    writer?.kill('SIGKILL');
-    env?.cleanup();
-  });
-
-  it('every observed tree is a state the folder really had (never a torn file), or the pass says it kept changing', async () => {
-    env = makeEnv();
-    const A = 'A'.repeat(512 * 1024);
-    const B = 'B'.repeat(700 * 1024);
-    const dir = env.skill('churn', 'busy', { 'SKILL.md': skillMd('busy'), 'one.md': A, 'two.md': A });
-    env.ok('enable', 'churn');
-    // The trees the folder can have: each file fully A or fully B.
-    const states = new Set<string>();
-    for (const one of [A, B]) {
-      for (const two of [A, B]) {
-        writeFileSync(join(dir, 'one.md'), one);
-        writeFileSync(join(dir, 'two.md'), two);
-        states.add(gitTreeOf(dir));
-      }
-    }
-    // A writer that rewrites the files in place (truncate + write), as fast as it can.
-    const script = `const fs=require('fs');const A=${JSON.stringify('A')}.repeat(${A.length});const B=${JSON.stringify('B')}.repeat(${B.length});let i=0;for(;;){const c=(i++%2)?A:B;fs.writeFileSync(${JSON.stringify(join(dir, 'one.md'))},c);fs.writeFileSync(${JSON.stringify(join(dir, 'two.md'))},c);}`;
-    writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-    const seen: string[] = [];
-    let changing = 0;
-    // A pass waits for fresh files to settle (up to three times): give it room on a busy machine.
-    const deadline = Date.now() + 15_000;
-    let passes = 0;
-    while (Date.now() < deadline && passes < 6) {
-      passes++;
-      const r = await env.runAsync('--json', 'sync', 'churn');
-      expect(r.stderr).not.toMatch(/internal error|this is a bug/);
-      if (r.code !== 0) {
-        expect(r.stderr).toMatch(/kept changing|changed while it was read|disappeared while it was read/);
-        changing++;
-      }
-      const obs = env.gitTry('rev-parse', 'refs/upstream/churn/busy^{tree}').stdout.trim();
-      seen.push(obs);
-      expect(states.has(obs), `observed tree ${obs} is not a state the folder had`).toBe(true);
-      const prop = env.gitTry('rev-parse', '--verify', '-q', 'refs/heads/proposals/churn/busy:skills/busy');
-      if (prop.status === 0) expect(states.has(prop.stdout.trim()), 'the proposal holds a torn snapshot').toBe(true);
-    }
-    writer.kill('SIGKILL');
-    writer = null;
-    expect(passes).toBeGreaterThan(2);
-    expect(fsckProblems(env.gitdir)).toEqual([]);
-    console.log(`snapshot under churn: ${passes} passes, ${changing} reported the folder kept changing, ${new Set(seen).size} distinct trees observed`);
-  }, 60_000);
 });
 
 describe('names that collide or git refuses, through publish and later upstream additions', () => {
@@ -336,192 +282,57 @@ describe('names that collide or git refuses, through publish and later upstream 
 
 // ------------------------------------------------------------------ races with the file system
 
-/** Run the CLI with a bound: a command blocked forever (a FIFO read) is killed and reported as -2. */
-function runBounded(e: Env, ms: number, ...args: string[]): Promise<RunResult> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [BIN, '--config', e.config, ...args], { cwd: e.root });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), ms);
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code, sig) => {
-      clearTimeout(timer);
-      res({ code: sig === 'SIGKILL' ? -2 : (code ?? -1), stdout, stderr });
-    });
-  });
-}
+// Short here (npm test); test/faults/hostile-races.test.ts runs the same tests with many passes.
+const SHORT_RACES = { passes: 3, victims: 40, swaps: 60 };
+churnSuite(SHORT_RACES);
+swapSuite(SHORT_RACES);
+halvesSuite(SHORT_RACES);
 
-/** Every tree a ref of the workspace can reach, as `<tree-path> <blob>` lines of git ls-tree -r. */
-function reachableFiles(e: Env): string[] {
-  const out: string[] = [];
-  const commits = e.gitTry('rev-list', '--all').stdout.split('\n').filter(Boolean);
-  for (const c of commits) out.push(...e.gitTry('ls-tree', '-r', c).stdout.split('\n').filter(Boolean));
-  return out;
-}
-
-function endState(e: Env): string[] {
-  const w = workOf(e);
-  return [...fsckProblems(e.gitdir), ...liveProblems(w, true), ...leftovers(w)];
-}
-
-const RACE = raceUnavailable();
-
-describe.skipIf(RACE !== null)('races with the file system: paths swapped with renameat2(RENAME_EXCHANGE) while a snapshot reads', () => {
-  let env: Env;
-  let outside: string;
-  beforeAll(() => {
-    env = makeEnv();
-    outside = join(env.root, 'outside');
-    mkdirSync(join(outside, 'secret-refs'), { recursive: true });
-    writeFileSync(join(outside, 'secret-refs', 'secret.md'), 'TOP SECRET, outside every source\n');
-  });
-  afterAll(() => env?.cleanup());
-
-  /**
-   * A plugin whose victim skill is snapshotted last, after many others: the time between
-   * discovery and the victim's snapshot is long enough for a swap to fall inside it.
-   */
-  function victimPlugin(plugin: string, skill: string, files: Record<string, string>): string {
-    for (let i = 0; i < 150; i++) env.skill(plugin, `a-${plugin}-${i}`, { 'SKILL.md': skillMd(`a-${plugin}-${i}`) });
-    return env.skill(plugin, skill, { 'SKILL.md': skillMd(skill), ...files });
-  }
-
-  /** Passes of `sync <plugin>` while `a` and `b` are swapped; each must end within `ms`. */
-  async function passesWhileSwapping(plugin: string, skill: string, a: string, b: string, passes: number, opts: { ms?: number; holdMs?: [number, number] } = {}): Promise<RunResult[]> {
-    const swapper = startSwapper(a, b, 120, { holdMs: opts.holdMs });
-    const out: RunResult[] = [];
-    try {
-      for (let i = 0; i < passes; i++) {
-        if (out.some((r) => r.code === -2)) break; // one blocked pass is enough to fail
-        // Something new upstream each pass: every pass reads the folder, not only the stat cache.
-        writeFileSync(join(env.plugins, plugin, 'skills', skill, 'counter.md'), `pass ${i}\n`);
-        out.push(await runBounded(env, opts.ms ?? 30_000, '--json', 'sync', plugin));
-      }
-    } finally {
-      await swapper.stop();
-    }
-    return out;
-  }
-
-  function expectClean(runs: RunResult[]) {
-    for (const r of runs) {
-      expect(r.code, `a pass did not finish: ${r.stderr}`).not.toBe(-2);
-      expect(r.stderr).not.toMatch(/internal error|this is a bug|\n\s+at /);
-      for (const l of r.stderr.trim().split('\n').filter(Boolean)) expect(l).toMatch(/^skillsync: /);
-    }
-    expect(endState(env)).toEqual([]);
-  }
-
-  it('a folder of a skill swapped for a link to outside: nothing outside is read or published', async () => {
-    const dir = victimPlugin('swapdir', 'z-dir', { 'refs/inside.md': 'inside\n' });
-    env.ok('enable', 'swapdir');
-    const decoy = join(outside, 'decoy-refs');
-    symlinkSync(join(outside, 'secret-refs'), decoy);
-    const runs = await passesWhileSwapping('swapdir', 'z-dir', join(dir, 'refs'), decoy, 6, { holdMs: [50, 400] });
-    expectClean(runs);
-    const secret = gitTry(env.root, ['hash-object', join(outside, 'secret-refs', 'secret.md')]).stdout.trim();
-    expect(env.gitTry('cat-file', '-e', secret).status, 'the outside file became an object of the workspace').not.toBe(0);
-    expect(runs.some((r) => /symlink/.test(r.stderr + r.stdout)), 'no pass saw the link').toBe(true);
-  }, 180_000);
-
-  it('the skill folder itself swapped for a link to outside: refused, never followed', async () => {
-    const dir = victimPlugin('swapskill', 'z-skill', { 'a.md': 'a\n' });
-    env.ok('enable', 'swapskill');
-    mkdirSync(join(outside, 'fake-skill'), { recursive: true });
-    writeFileSync(join(outside, 'fake-skill', 'SKILL.md'), skillMd('z-skill', 'Outside body, never to be published.\n'));
-    writeFileSync(join(outside, 'fake-skill', 'counter.md'), 'outside counter\n');
-    const decoy = join(outside, 'decoy-skill');
-    symlinkSync(join(outside, 'fake-skill'), decoy);
-    const runs = await passesWhileSwapping('swapskill', 'z-skill', dir, decoy, 10, { holdMs: [50, 400] });
-    expectClean(runs);
-    const fake = gitTry(env.root, ['hash-object', join(outside, 'fake-skill', 'SKILL.md')]).stdout.trim();
-    expect(env.gitTry('cat-file', '-e', fake).status, 'the outside SKILL.md became an object of the workspace').not.toBe(0);
-  }, 180_000);
-
-  it('SKILL.md swapped for one with ---js front matter after discovery checked it: the stored bytes are checked, never published', async () => {
-    const dir = victimPlugin('swapmd', 'z-md', { 'a.md': 'a\n' });
-    env.ok('enable', 'swapmd');
-    const evil = join(outside, 'evil-SKILL.md');
-    writeFileSync(evil, `---js\n{ name: require('fs').writeFileSync(${JSON.stringify(join(outside, 'CANARY'))}, 'ran') }\n---\nbody\n`);
-    const evilOid = gitTry(env.root, ['hash-object', evil]).stdout.trim();
-    const runs = await passesWhileSwapping('swapmd', 'z-md', join(dir, 'SKILL.md'), evil, 10, { holdMs: [50, 400] });
-    expectClean(runs);
-    const published = reachableFiles(env).filter((l) => l.endsWith('\tSKILL.md') || l.endsWith('/SKILL.md'));
-    expect(published.filter((l) => l.includes(evilOid)), 'a ---js SKILL.md reached a ref').toEqual([]);
-    expect(existsSync(join(outside, 'CANARY'))).toBe(false);
-    expect(runs.some((r) => /EFRONTMATTER_LANG|front matter/.test(r.stderr + r.stdout)), 'no pass saw the swapped SKILL.md').toBe(true);
-  }, 180_000);
-
-  it('a file swapped for a link to a FIFO: no read blocks, the lock is released, other commands go on', async () => {
-    const dir = env.skill('swapfifo', 'v-fifo', { 'SKILL.md': skillMd('v-fifo'), 'notes.md': 'notes\n' });
-    env.ok('enable', 'swapfifo');
-    const fifo = join(outside, 'fifo');
-    const mk = spawnSync('mkfifo', [fifo]);
-    expect(mk.status).toBe(0);
-    const decoy = join(outside, 'decoy-fifo');
-    symlinkSync(fifo, decoy);
-    const runs = await passesWhileSwapping('swapfifo', 'v-fifo', join(dir, 'notes.md'), decoy, 20, { ms: 10_000 });
-    expectClean(runs);
-    const st = env.run('status');
-    expect(st.code, st.stderr).toBe(0);
-  }, 180_000);
-});
-
-describe('a file written in two halves with a pause between them', () => {
-  let env: Env;
-  let writer: ChildProcess | null = null;
-  afterAll(() => {
-    writer?.kill('SIGKILL');
-    env?.cleanup();
-  });
-
-  for (const pauseMs of [150, 300]) {
-    it(`is never observed half-written (pause ${pauseMs} ms); a pass that cannot get a stable read retries that skill only`, async () => {
-      env ??= makeEnv();
-      const plugin = `halves${pauseMs}`;
-      const full = (c: string) => `${c}`.repeat(64 * 1024);
-      const slowName = `slow${pauseMs}`;
-      const dir = env.skill(plugin, slowName, { 'SKILL.md': skillMd(slowName), 'data.md': full('A') });
-      env.skill(plugin, `calm${pauseMs}`, { 'SKILL.md': skillMd(`calm${pauseMs}`) });
-      env.ok('enable', plugin);
-      const file = join(dir, 'data.md');
-      // Truncate, write the first half, pause, write the rest; then a quiet moment.
-      const script = `const fs=require('fs');const f=${JSON.stringify(file)};const sleep=(ms)=>Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,ms);let i=0;for(;;){const c=(i++%2)?'A':'B';const s=c.repeat(${64 * 1024});const fd=fs.openSync(f,'w');fs.writeSync(fd,s.slice(0,s.length/2));sleep(${pauseMs});fs.writeSync(fd,s.slice(s.length/2));fs.closeSync(fd);sleep(700);}`;
-      writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
-      const good = new Set([full('A'), full('B')].map((c) => {
-        writeFileSync(join(env.root, 'probe.md'), c);
-        return gitTry(env.root, ['hash-object', join(env.root, 'probe.md')]).stdout.trim();
-      }));
-      let retried = 0;
-      const seen = new Set<string>();
-      try {
-        for (let i = 0; i < 6; i++) {
-          await new Promise((r) => setTimeout(r, 97 * i));
-          const r = await env.runAsync('--json', 'sync', plugin);
-          expect(r.stderr).not.toMatch(/internal error|this is a bug/);
-          expect(r.code, r.stderr).toBe(0);
-          const res = JSON.parse(r.stdout).plugins[0];
-          const slow = res.skills.find((s: { name: string }) => s.name === slowName);
-          if (slow?.action === 'retry_next_pass') retried++;
-          // The other skill of the plugin is never held back by the busy one.
-          expect(res.status).not.toBe('error');
-          const blob = env.gitTry('rev-parse', `refs/upstream/${plugin}/${slowName}:data.md`).stdout.trim();
-          seen.add(blob);
-          expect(good.has(blob), `observed a half-written data.md (${blob})`).toBe(true);
-        }
-      } finally {
-        writer.kill('SIGKILL');
-        writer = null;
-      }
-      for (const l of reachableFiles(env).filter((x) => x.endsWith(`\tskills/${slowName}/data.md`))) expect(good.has(l.split(/\s+/)[2]!), l).toBe(true);
-      expect(endState(env)).toEqual([]);
-      console.log(`pause ${pauseMs} ms: ${retried} of 6 passes retried the skill, ${seen.size} distinct observations`);
-    }, 120_000);
-  }
-});
 
 // ------------------------------------------------------------------ long names
+
+describe('file names that try to forge trailers or drive the terminal (class 6)', () => {
+  let env: Env;
+  afterAll(() => env?.cleanup());
+
+  it('a binary file named "x.bin\\n\\nMerge-Mode: fast_forward" and one with escape codes: the proposal keeps its mode and conflict, accept refuses, nothing raw is printed', () => {
+    env = makeEnv();
+    const forged = 'x.bin\n\nMerge-Mode: fast_forward';
+    const esc = 'esc\x1b[31mred\x07.md';
+    const dir = env.skill('tools', 'alpha', { 'SKILL.md': skillMd('alpha'), [esc]: 'coloured\n' });
+    writeFileSync(join(dir, forged), Buffer.from([0, 1, 1]));
+    env.ok('enable', 'tools');
+    // A local edit of the binary file on main (pushed with git) and another upstream: a binary conflict.
+    const clone = join(env.root, 'clone');
+    git(env.root, ['clone', '-q', env.gitdir, clone]);
+    writeFileSync(join(clone, 'skills', 'alpha', forged), Buffer.from([0, 2, 2]));
+    git(clone, ['commit', '-qam', 'local edit']);
+    git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+    writeFileSync(join(dir, forged), Buffer.from([0, 3, 3]));
+    writeFileSync(join(dir, esc), 'coloured upstream\n');
+    const sy = env.run('sync');
+    expect(sy.code, sy.stderr).toBe(3);
+    const [p] = env.json('proposals');
+    expect(p).toMatchObject({ id: 'tools/alpha', mergeMode: 'three_way', conflicts: [forged] });
+    // git's own trailer parser sees the real mode only, and the conflict, quoted.
+    const msg = env.git('log', '-1', '--format=%B', 'proposals/tools/alpha');
+    const trailers = git(env.root, ['interpret-trailers', '--parse'], { input: msg }).split('\n');
+    expect(trailers.filter((l) => /^(Proposal-|Merge-)Mode:/.test(l))).toEqual(['Proposal-Mode: three_way']);
+    expect(trailers.filter((l) => l.startsWith('Conflict:'))).toEqual(['Conflict: "x.bin\\n\\nMerge-Mode: fast_forward (binary)"']);
+    const main = env.git('rev-parse', 'main');
+    const ac = env.run('accept', 'tools/alpha');
+    expect(ac.code).toBe(1);
+    expect(ac.stderr.trim().split('\n'), ac.stderr).toHaveLength(1);
+    expect(ac.stderr).toContain('binary conflict in "x.bin\\n\\nMerge-Mode: fast_forward"');
+    expect(env.git('rev-parse', 'main')).toBe(main);
+    for (const args of [['proposals'], ['show', 'tools/alpha'], ['status'], ['--json', 'proposals']]) {
+      const r = env.run(...args);
+      expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/[\x1b\x07]/);
+      expect(r.stdout, args.join(' ')).not.toMatch(/\nMerge-Mode: fast_forward/);
+    }
+    expect(endState(env)).toEqual([]);
+  });
+});
 
 describe('the longest names a limit allows, and one byte more', () => {
   let env: Env;

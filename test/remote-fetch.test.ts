@@ -60,13 +60,32 @@ describe('fetchRemote', () => {
     expect(git(tmp.dir, ['--git-dir', gd, 'rev-list', '--count', commits[4]])).toBe('1');
   });
 
-  it('a poll with no change downloads no pack', async () => {
+  it('a poll with no change downloads no pack: one request at the server, the ref advertisement', async () => {
     await fetchRemote(url, [{}], opts());
-    const before = server.packPosts();
+    const before = server.log.length;
     const r = await fetchRemote(url, [{}], opts());
     expect(r.error).toBeUndefined();
     expect(r.changed).toEqual([]);
-    expect(server.packPosts()).toBe(before);
+    expect(server.log.slice(before)).toEqual([`GET ${new URL(url).pathname}/info/refs`]);
+  });
+
+  it('the ref advertisement as `git ls-remote` reads it: HEAD, branches, peeled tags', async () => {
+    git(repo, ['tag', '-a', '-m', 'annotated', 'v1']);
+    git(repo, ['push', '-q', 'origin', 'v1']);
+    const { listRefs } = await import('../src/remote/advert.js');
+    const { Transport } = await import('../src/remote/http.js');
+    const t = new Transport({ timeoutMs: 5000, maxBytes: 1 << 20, authFor: () => undefined });
+    const refs = await listRefs(t.client, url);
+    t.close();
+    // What ls-remote would list, read from the served repository (a sync git call against this process's server would block it).
+    const lsRemote = git(tmp.dir, ['--git-dir', join(tmp.dir, 'srv', 'market.git'), 'show-ref', '--head', '-d']).split('\n').map((l) => l.split(' '));
+    const byName = new Map(refs.map((r) => [r.ref, r]));
+    for (const [oid, ref] of lsRemote) {
+      if (ref!.endsWith('^{}')) expect(byName.get(ref!.slice(0, -3))!.peeled).toBe(oid);
+      else expect(byName.get(ref!)!.oid).toBe(oid);
+    }
+    expect(byName.get('HEAD')!.target).toBe('refs/heads/main');
+    git(repo, ['push', '-q', 'origin', ':refs/tags/v1']);
   });
 
   it('obtains a pinned commit behind the tip by deepening', async () => {
@@ -169,3 +188,15 @@ describe('fetchRemote', () => {
   });
 });
 
+
+describe('parseAdvertisement', () => {
+  it('refuses what is not a smart-HTTP advertisement, in words', async () => {
+    const { parseAdvertisement } = await import('../src/remote/advert.js');
+    const pkt = (s: string) => (s.length + 4).toString(16).padStart(4, '0') + s;
+    const oid = 'a'.repeat(40);
+    expect(parseAdvertisement(Buffer.from(pkt('# service=git-upload-pack\n') + '0000' + pkt(`${oid} capabilities^{}\0side-band-64k\n`) + '0000'))).toEqual([]);
+    for (const body of ['<html>not git</html>', pkt('# service=git-upload-pack\n') + '0000' + 'zz', pkt('# service=git-upload-pack\n') + '0000' + pkt('short refs/heads/x\n') + '0000', '0fff' + 'x']) {
+      expect(() => parseAdvertisement(Buffer.from(body))).toThrow(/ref list is malformed/);
+    }
+  });
+});

@@ -54,6 +54,15 @@ function marketplace(toolsSha: string, monoSha: string) {
       { name: 'evil-climb', source: { source: 'git-subdir', url: 'acme/mono', path: '../../etc' } },
       { name: 'evil-ssh', source: { source: 'url', url: 'git@github.com:acme/tools.git' } },
       { name: 'evil-cred', source: { source: 'url', url: 'https://user:pw@github.com/acme/tools.git' } },
+      // Shapes seen in claude-plugins-official: a `url` entry with a `path`; two plugins shipping one skill name.
+      { name: 'mono-b', source: { source: 'url', url: 'https://github.com/acme/mono.git', path: 'plugins/b', sha: monoSha } },
+      { name: 'beta-twin', source: { source: 'git-subdir', url: 'acme/mono', path: 'plugins/b2', sha: monoSha } },
+      { name: 'with-submodule', source: { source: 'git-subdir', url: 'acme/mono', path: 'plugins/c', sha: monoSha } },
+      { name: 'evil-archive', source: { source: 'archive', url: 'https://example.com/x.tgz' } },
+      { name: 'evil-command', source: { source: 'command', command: 'curl x | sh' } },
+      { name: 'evil-local-climb', source: './../../outside' },
+      { name: 'evil-self-climb', source: { source: 'git-subdir', url: './', path: '../outside' } },
+      { name: 'evil-file-subdir', source: { source: 'git-subdir', url: 'file:///srv/mono.git', path: 'plugins/a' } },
     ],
   });
 }
@@ -72,7 +81,14 @@ beforeAll(async () => {
   pins.tools = { repo: 'acme/tools', sha: toolsPinned, path: '' };
 
   const mono = upstream('acme/mono');
-  const monoPinned = mono.commit('mono', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'pinned\n'), 'plugins/b/skills/beta/SKILL.md': skillMd('beta') });
+  mono.commit('mono', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'pinned\n'), 'plugins/b2/skills/beta/SKILL.md': skillMd('beta', 'twin\n'), 'plugins/b/skills/beta/SKILL.md': skillMd('beta') });
+  // planetscale/claude-plugin's shape: a declared skills path that is a submodule (a gitlink, no work tree needed).
+  writeTree(mono.work, { 'plugins/c/.claude-plugin/plugin.json': json({ name: 'with-submodule', skills: ['./vendor/skills'] }) });
+  git(mono.work, ['add', '-A']);
+  git(mono.work, ['update-index', '--add', '--cacheinfo', `160000,${git(mono.work, ['rev-parse', 'HEAD'])},plugins/c/vendor`]);
+  git(mono.work, ['commit', '-qm', 'mono with a submodule']);
+  git(mono.work, ['push', '-q', 'origin', 'HEAD:main']);
+  const monoPinned = git(mono.work, ['rev-parse', 'HEAD']);
   mono.commit('mono tip', { 'plugins/a/skills/alpha/SKILL.md': skillMd('alpha', 'tip\n') });
   pins.mono = { repo: 'acme/mono', sha: monoPinned, path: 'plugins/a' };
 
@@ -100,8 +116,9 @@ describe('a remote marketplace through urlRewrites', () => {
     const r = await env.runAsync('--json', 'plugins');
     expect(r.code, r.stderr).toBe(0);
     const list = (JSON.parse(r.stdout) as Array<{ id: string | null; skills: Array<{ name: string }> }>).filter((p) => p.id !== null);
-    expect(list.map((p) => p.id)).toEqual(['gh-plain', 'local-one', 'mono-a', 'tools']);
+    expect(list.map((p) => p.id)).toEqual(['beta-twin', 'gh-plain', 'local-one', 'mono-a', 'mono-b', 'tools']);
     expect(list.find((p) => p.id === 'mono-a')!.skills.map((s) => s.name)).toEqual(['alpha']);
+    expect(list.find((p) => p.id === 'mono-b')!.skills.map((s) => s.name)).toEqual(['beta']);
     const lines = r.stderr.trim().split('\n');
     const about = (id: string) => lines.filter((l) => l.includes(`"${id}"`));
     expect(about('npm-thing')).toEqual([expect.stringMatching(/uses an npm source, which skillsync does not fetch \(it would run install scripts\); mirror it into a git repository/)]);
@@ -111,6 +128,14 @@ describe('a remote marketplace through urlRewrites', () => {
     expect(about('evil-climb')).toEqual([expect.stringMatching(/EPATH_ESCAPE|escapes|\.\./)]);
     expect(about('evil-ssh')).toEqual([expect.stringMatching(/uses an ssh source/)]);
     expect(about('evil-cred')).toEqual([expect.stringMatching(/carries credentials/)]);
+    expect(about('with-submodule')).toEqual([expect.stringMatching(/skills path .*plugins\/c\/vendor\/skills is a git submodule, which skillsync does not fetch.*\[ESUBMODULE\]/)]);
+    expect(about('evil-archive')).toEqual([expect.stringMatching(/uses an archive source, which skillsync does not fetch; mirror it into a git repository/)]);
+    expect(about('evil-command')).toEqual([expect.stringMatching(/uses a command source, which skillsync does not fetch \(it would run a command\); mirror it into a git repository/)]);
+    expect(about('evil-local-climb')).toEqual([expect.stringMatching(/EPATH_ESCAPE|escapes/)]);
+    expect(about('evil-self-climb')).toEqual([expect.stringMatching(/EPATH_ESCAPE|escapes/)]);
+    expect(about('evil-file-subdir')).toEqual([expect.stringMatching(/"file:\/\/\/srv\/mono\.git" must be an https URL/)]);
+    // http:// written in a marketplace is refused; the same scheme produced by the user's urlRewrites is what serves everything here.
+    expect(about('evil-http')).toEqual([expect.stringMatching(/"http:\/\/evil\.example\/x\.git" must be an https URL \(an http mirror can be set with urlRewrites\)/)]);
     expect(server.log.some((l) => l.includes('evil'))).toBe(false);
   });
 
@@ -123,6 +148,15 @@ describe('a remote marketplace through urlRewrites', () => {
     expect(ws('alpha')).toBe(upstreamTree(pins.mono!, 'alpha'));
     expect(ws('plainer')).toBe(upstreamTree(pins.plain!, 'plainer'));
     expect(env.git('show', 'main:skills/lint/SKILL.md')).toContain('v1');
+    env.fsck();
+  });
+
+  it('two plugins of one enable shipping the same skill name: the first gets it, the second is refused in one line', async () => {
+    const r = await env.runAsync('--json', 'enable', 'mono-b', 'beta-twin');
+    const out = JSON.parse(r.stdout) as Array<{ plugin: string; status: string; error?: { code: string; message: string } | string; code?: string }>;
+    expect(out.map((o) => `${o.plugin} ${o.status}`)).toEqual(['mono-b enabled', 'beta-twin error']);
+    expect(JSON.stringify(out[1])).toMatch(/"EOWNERSHIP".*skill 'beta' of plugin beta-twin already exists in the workspace as plugin mono-b/);
+    expect(env.git('rev-parse', 'main:skills/beta')).toBe(git(srv, ['--git-dir', join(srv, 'github', 'acme/mono.git'), 'rev-parse', `${pins.mono!.sha}:plugins/b/skills/beta`]));
     env.fsck();
   });
 
@@ -158,7 +192,7 @@ describe('a remote marketplace through urlRewrites', () => {
     const st = await env.runAsync('status');
     expect(st.stdout).toMatch(/remote {5}remote https:\/\/github\.com\/acme\/market\.git is unreachable/);
     const pl = (JSON.parse((await env.runAsync('--json', 'plugins')).stdout) as Array<{ id: string | null; status: string; remote?: { status: string } }>).filter((p) => p.id !== null);
-    expect(pl.map((p) => `${p.id} ${p.status}`)).toEqual(['gh-plain synced', 'local-one synced', 'mono-a synced', 'tools update_pending']);
+    expect(pl.map((p) => `${p.id} ${p.status}`)).toEqual(['beta-twin discovered', 'gh-plain synced', 'local-one synced', 'mono-a synced', 'mono-b synced', 'tools update_pending']);
     expect(pl.find((p) => p.id === 'gh-plain')!.remote!.status).toBe('unreachable');
     expect(pl.find((p) => p.id === 'tools')!.remote!.status).toBe('ok'); // its pinned commit is here
     const off = await env.runAsync('sync', '--offline');

@@ -48,11 +48,18 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = toSkillsyncError(err);
     if (process.env.SKILLSYNC_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.stderr.write(`skillsync: ${e.message}\n`);
+    // One line, and nothing a terminal acts on: a name that reached a message raw (a file
+    // name with a newline or escape codes) is shown escaped.
+    process.stderr.write(`skillsync: ${terminalSafe(e.message)}\n`);
     if (!isSkillsyncError(err) && e.code === 'EINTERNAL' && !process.env.SKILLSYNC_DEBUG) {
       process.stderr.write('skillsync: (this is a bug; rerun with SKILLSYNC_DEBUG=1 for details)\n');
     }
     if (g.json) process.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
     return e instanceof UsageError ? EXIT.usage : EXIT.error;
   }
+}
+
+/** Control characters (newlines, ESC, C1) as visible escapes. */
+export function terminalSafe(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

@@ -116,13 +116,13 @@ export const COMMANDS: Record<string, CommandDef> = {
     load: async () => (await import('./commands/show.js')).show,
   },
   accept: {
-    summary: 'publish a proposal as the next version',
-    args: '<plugin>/<skill>',
+    summary: 'publish proposals as the next versions (several in one commit)',
+    args: '<plugin>/<skill>...',
     min: 1,
-    max: 1,
+    max: Infinity,
     writes: true,
     flags: { 'dry-run': DRY_RUN },
-    example: 'skillsync accept writing-tools/commit-message',
+    example: 'skillsync accept writing-tools/commit-message writing-tools/changelog',
     load: async () => (await import('./commands/accept.js')).accept,
   },
   reject: {

@@ -78,9 +78,26 @@ export function createGitSource(repoPath: string, ref: string, subPath = '', opt
     throw new SkillsyncError('ESOURCE_GIT', `folder '${sub}' not found at ${ref} in ${gitdir}`, { ref, path: sub });
   }
   const tree = subEntry.oid;
+  // Trees by name, once per tree: a marketplace of 100,000 entries looks into plugins/ 100,000 times.
+  const byName = new Map<string, Map<string, TreeEntry>>();
+  const childrenOf = (oid: string): Map<string, TreeEntry> => {
+    let m = byName.get(oid);
+    if (m === undefined) {
+      byName.set(oid, (m = new Map()));
+      for (const e of store.readTree(oid)) if (!m.has(e.name)) m.set(e.name, e); // the first wins, as a search would
+    }
+    return m;
+  };
   const entry = (rel: string): TreeEntry | null => {
     const r = cleanRel(rel);
-    return r ? lookupPath(store, tree, r) : { mode: '40000', name: '', oid: tree };
+    let cur: TreeEntry = { mode: '40000', name: '', oid: tree };
+    for (const part of r ? r.split('/') : []) {
+      if (cur.mode !== '40000') return null;
+      const next = childrenOf(cur.oid).get(part);
+      if (next === undefined) return null;
+      cur = next;
+    }
+    return cur;
   };
   const typeOf = (e: TreeEntry): SourceEntry['type'] =>
     e.mode === '40000' ? 'dir' : e.mode === '120000' ? 'symlink' : e.mode === '160000' ? 'other' : 'file';
@@ -97,8 +114,7 @@ export function createGitSource(repoPath: string, ref: string, subPath = '', opt
     list(rel) {
       const e = entry(rel);
       if (!e || e.mode !== '40000') return null;
-      return store
-        .readTree(e.oid)
+      return [...childrenOf(e.oid).values()]
         .map((c) => ({ name: c.name, type: typeOf(c), mode: c.mode === '100755' ? 0o100755 : c.mode === '100644' ? 0o100644 : undefined }))
         .sort((a, b) => compareNames(a.name, b.name));
     },

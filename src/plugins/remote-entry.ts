@@ -1,6 +1,6 @@
 // A marketplace entry that names a repository: {source: "github", repo}, {source: "url",
-// url} (url "./" is the marketplace's own repository) or {source: "git-subdir", url,
-// path}, each with an optional ref and a pinned sha (which wins). Kinds that would run
+// url, path?} (url "./" is the marketplace's own repository) or {source: "git-subdir",
+// url, path}, each with an optional ref and a pinned sha (which wins). Kinds that would run
 // code to install (npm, pip, command) or need other transports are refused in one line.
 import { displayName } from '../core/names.js';
 import { isSafeRefName } from '../remote/config.js';
@@ -35,7 +35,8 @@ export function remoteRef(src: Record<string, unknown>): RemoteRef | { code: str
     if (typeof src.url !== 'string' || src.url === '') return bad(`a ${kind} source needs a "url"`);
     url = src.url === '.' || src.url === './' ? '.' : kind === 'git-subdir' ? (githubUrl(src.url) ?? src.url) : src.url;
     if (/^(git@|ssh:|git\+ssh:|ssh\+git:)/i.test(url)) return unsupported('ssh');
-    if (kind === 'git-subdir') {
+    // Real marketplaces also give a `url` entry a `path` (claude-plugins-official: 4 of 150).
+    if (kind === 'git-subdir' || src.path !== undefined) {
       if (src.path === undefined) return bad('a git-subdir source needs a "path"');
       try {
         path = resolveDeclaredPath('', src.path, 'path');

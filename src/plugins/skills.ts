@@ -136,6 +136,8 @@ export function addDeclared(b: PluginBuild, pluginPath: string, path: string, wh
   const { type, at } = walk(b.ctx.source, pluginPath, path);
   if (type === 'symlink') return void b.fail(at, 'ESYMLINK', `${b.label}${what} ${path} goes through the symlink ${at}; skillsync never follows links`);
   if (type === null) return void b.fail(path, 'ESKILL_MISSING', `${b.label}${what} ${path} does not exist`);
+  // A git tree's 'other' is a gitlink (seen in planetscale/claude-plugin: skills from a submodule).
+  if (type === 'other' && b.ctx.source.kind === 'git') return void b.fail(at, 'ESUBMODULE', `${b.label}${what} ${path} is a git submodule, which skillsync does not fetch; copy its skills into the repository`);
   if (type !== 'dir') return void b.fail(path, 'ESKILL_MISSING', `${b.label}${what} ${path} is not a folder`);
   const name = path === '' ? b.ctx.rootName : lastSegment(path);
   if (addSkill(b, path, name)) return;

@@ -50,11 +50,12 @@ export function parseRemoteSource(s: Record<string, unknown>, key: string, bad: 
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
+// From 1 s: a mirror on the user's own network (or a test server) may be polled that often.
 function seconds(v: unknown, key: string, bad: Bad): number {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 10 && v <= 7 * 86400) return v;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= 7 * 86400) return v;
   const m = typeof v === 'string' ? /^(\d{1,6})\s*([smhd])$/.exec(v.trim()) : null;
   const n = m ? Number(m[1]) * UNITS[m[2]!]! : NaN;
-  if (!(n >= 10 && n <= 7 * 86400)) throw bad(key, 'must be a duration from 10s to 7d, e.g. 10m, or a number of seconds');
+  if (!(n >= 1 && n <= 7 * 86400)) throw bad(key, 'must be a duration from 1s to 7d, e.g. 10m, or a number of seconds');
   return n;
 }
 

@@ -1,12 +1,12 @@
 // Fetch what a remote repository must provide into its cache repository. One ref
-// advertisement (what `git ls-remote` reads) decides whether anything changed; only
-// then does isomorphic-git fetch, shallow, sending the tips it has so that the server
-// sends only new objects. A pinned commit already present costs no request at all.
+// advertisement (what `git ls-remote` reads, see advert.ts) decides whether anything
+// changed; only then does isomorphic-git fetch, shallow, sending the tips it has so
+// that the server sends only new objects. A pinned commit already present costs no request at all.
 import * as fs from 'node:fs';
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
+import { listRefs } from './advert.js';
 import { ObjectStore } from '../git/objects.js';
 import { SkillsyncError } from '../core/errors.js';
 import { cacheDirFor, commitGeneration, discardGeneration, genDir, newGeneration, readCacheState, writeCacheState, type CacheState } from './cache.js';
@@ -110,7 +110,7 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
   const failed = new Promise<never>((_, reject) => transport.controller.signal.addEventListener('abort', () => reject(new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure?.reason ?? 'aborted', {}, 'retry'))));
   failed.catch(() => {});
   const work = async (): Promise<FetchOutcome> => {
-    const ad = advertised(await git.listServerRefs({ http, url, protocolVersion: 1, symrefs: true, peelTags: true }));
+    const ad = advertised(await listRefs(http, url));
     const changed: string[] = [];
     const wanted = new Map<string, string>(); // full ref -> advertised oid
     const missing: Record<string, string> = {};
@@ -128,10 +128,18 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
       writeCacheState(dir, state);
       return { url, dir, state, changed };
     }
+    // Only now the git library: a poll with no change never loads it.
+    const { default: git } = await import('isomorphic-git');
     gen = newGeneration(dir, { ...state, head: ad.head ?? state.head });
     const cache = {};
     const oldPacks = new Set(readdirSync(join(gen, 'objects', 'pack')));
-    const base = { fs, http, gitdir: gen, url, cache, singleBranch: true, tags: false };
+    // The server's own words when it gives up mid-pack (git prints "fatal: ..." on the progress band).
+    let serverSaid: string | null = null;
+    const onMessage = (m: string) => {
+      const hit = /(fatal|error): .*/.exec(m);
+      if (hit && serverSaid === null) serverSaid = hit[0].replace(/[^\x20-\x7e]/g, '?').slice(0, 160).trim();
+    };
+    const base = { fs, http, gitdir: gen, url, cache, singleBranch: true, tags: false, onMessage };
     const fetchShallow = async (ref: string, depth: number): Promise<void> => {
       try {
         await git.fetch({ ...base, ref, depth });
@@ -170,7 +178,8 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     if (transport.failure) throw new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure.reason, {}, 'retry');
     for (const f of readdirSync(join(gen, 'objects', 'pack'))) {
       if (f.endsWith('.pack') && !oldPacks.has(f) && !verifyPack(join(gen, 'objects', 'pack', f))) {
-        throw new SkillsyncError('ESOURCE_UNREACHABLE', 'the pack arrived damaged (checksum mismatch)', {}, 'retry');
+        const why = serverSaid === null ? 'the pack arrived damaged (checksum mismatch)' : `the server stopped sending the pack (it said "${serverSaid}")`;
+        throw new SkillsyncError('ESOURCE_UNREACHABLE', why, {}, 'retry');
       }
     }
     const next: CacheState = { ...state, refs: nextRefs, head: ad.head ?? state.head, missing: { ...state.missing, ...missing }, fetchedAt: opts.now(), attemptAt: opts.now(), error: null };

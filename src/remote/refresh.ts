@@ -70,7 +70,7 @@ async function fetchAll(config: Config, cacheDir: string, wants: Map<string, Wan
   const queue = [...wants];
   const out: RemoteReport[] = [];
   if (wants.size === 0) return out;
-  // isomorphic-git costs ~0.3 s to load (its CJS bundle is lexed): only a pass that fetches pays it.
+  // isomorphic-git costs ~0.3 s to load (its CJS bundle is lexed): fetch.js loads it only when a pack is needed.
   const { fetchRemote } = await import('./fetch.js');
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {

@@ -4,7 +4,7 @@
 // since the proposal was made. The commit on main reads as a changelog entry; when a
 // person committed on the branch, it is a merge commit that keeps their commits.
 import { SkillsyncError } from '../core/errors.js';
-import { parseTrailers, trailerValues, parseVersionTrailers } from '../core/trailers.js';
+import { parseTrailers, quotePath, trailerValues, parseVersionTrailers } from '../core/trailers.js';
 import { lookupPath } from '../git/tree-editor.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
@@ -43,7 +43,7 @@ function entryFor(ctx: Ctx, state: MainState, p: ProposalInfo): PublishEntry {
   if (unresolved.length && !p.edited) {
     throw new SkillsyncError(
       'ECONFLICT',
-      `proposal ${p.id} has unresolved ${unresolved.map((c) => `${p.conflictKinds[c]} conflict in ${c}`).join(', ')}; commit the version you want on branch ${p.branch}, then accept again`,
+      `proposal ${p.id} has unresolved ${unresolved.map((c) => `${p.conflictKinds[c]} conflict in ${quotePath(c)}`).join(', ')}; commit the version you want on branch ${p.branch}, then accept again`,
       { id: p.id, files: unresolved },
     );
   }

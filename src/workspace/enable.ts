@@ -65,7 +65,8 @@ interface PluginPlan {
   observations: { skill: string; path: string; tree: string; prev: Observation }[];
 }
 
-function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatCaches, folded: Map<string, string>): PluginPlan {
+/** `claimed`: skill name -> plugin, for the plugins planned earlier in the same enable. */
+function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatCaches, folded: Map<string, string>, claimed: Map<string, string>): PluginPlan {
   const prevRec = state.plugins.get(m.id);
   const adopted = new Set(prevRec?.adoptedSkills ?? []);
   const plan: PluginPlan = {
@@ -79,6 +80,8 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
     if (adopted.has(s.name)) continue;
     const conflict = ownershipConflict(state, m.id, s.name, folded);
     if (conflict) throw ownershipError(m.id, s.name, conflict);
+    const earlier = claimed.get(s.name);
+    if (earlier !== undefined && earlier !== m.id) throw ownershipError(m.id, s.name, { reason: 'other_plugin', owner: earlier, message: '' });
     const b = state.bindings.get(s.name);
     const exists = state.skills.has(s.name);
     const prev = readObservation(ctx, m.id, s.name);
@@ -140,6 +143,7 @@ export function enablePlugins(
     const results: (EnableResult | EnableFailure)[] = [];
     const plans: PluginPlan[] = [];
     const folded = new Map(caseIndex(state)); // this command's claims are added to it
+    const claimed = new Map<string, string>();
     let skillsSeen = 0;
     for (const [i, id] of ids.entries()) {
       const m = manifests.get(id)!;
@@ -152,9 +156,12 @@ export function enablePlugins(
           results.push({ plugin: id, status: 'already_enabled', version: m.version, skills: [], warnings });
           continue;
         }
-        const plan = planPlugin(ctx, state, m, caches, folded);
-        // Skills claimed by this plugin are taken for the plugins after it.
-        for (const e of plan.entries) folded.set(foldedKey(e.skill), e.skill);
+        const plan = planPlugin(ctx, state, m, caches, folded, claimed);
+        // Skills claimed by this plugin are taken for the plugins after it (same name or a case twin).
+        for (const e of plan.entries) {
+          folded.set(foldedKey(e.skill), e.skill);
+          claimed.set(e.skill, m.id);
+        }
         plans.push(plan);
         results.push({ plugin: id, status: 'enabled', version: m.version, skills: [...plan.unchanged], warnings });
       } catch (err) {

@@ -37,6 +37,8 @@ const CASES: { name: string; args: string[]; prepare: (e: Env) => void; mayFail?
     },
   },
   { name: 'rollback', args: ['rollback', 'alpha', 'v0001'], prepare: () => {} },
+  // 34 new refs: created in packed-refs at once (its lock), replayed as loose refs.
+  { name: 'enable (bulk refs)', args: ['enable', 'many'], prepare: (e) => { for (let i = 0; i < 17; i++) e.skill('many', `m${i}`, { 'SKILL.md': skillMd(`m${i}`) }); } },
 ];
 
 // Each case starts from the state the ones before it left (built uninterrupted).

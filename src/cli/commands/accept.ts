@@ -1,22 +1,25 @@
 import type { Command } from '../context.js';
 import { withLock } from '../../workspace/mutate.js';
-import { acceptProposal } from '../../workspace/accept.js';
+import { acceptProposals, type AcceptResult } from '../../workspace/accept.js';
 import { rejectProposal } from '../../workspace/reject.js';
 import { listRejected, unrejectProposal } from '../../workspace/undo.js';
 import { dryRunContext } from '../../workspace/dry-run.js';
 import { relativeTime } from '../output.js';
 
 export const accept: Command = async (cli, a) => {
-  const [id] = a.positionals;
+  const ids = a.positionals;
   const dry = a.flags['dry-run'] === true;
   const ctx = dry ? dryRunContext(cli.ctx()) : cli.ctx();
-  const r = await withLock(ctx, `accept ${id}`, () => acceptProposal(ctx, id));
-  const how = `${r.fastForward ? 'fast-forward' : 'merge commit'} ${r.commit.slice(0, 12)}`;
-  cli.emit({ ...r, ...(dry ? { dryRun: true } : {}) }, () =>
-    dry
-      ? `${r.id}: would be accepted${r.version ? ` as ${r.skill} ${r.version}` : ''} (${r.fastForward ? 'fast-forward' : 'merge commit'})\ndry run: nothing was written`
-      : `${r.id}: accepted${r.version ? ` as ${r.skill} ${r.version}` : ''} (${how})`,
-  );
+  // Several ids are one commit: all are published or, when one is refused, none.
+  const results = await withLock(ctx, `accept ${ids.join(' ')}`, () => acceptProposals(ctx, ids));
+  const line = (r: AcceptResult) => {
+    const as = r.version ? ` as ${r.skill} ${r.version}` : '';
+    if (r.status === 'already_accepted') return `${r.id}: already accepted${as} (${r.commit.slice(0, 12)})`;
+    const how = r.fastForward ? 'fast-forward' : 'merge commit';
+    return dry ? `${r.id}: would be accepted${as} (${how})` : `${r.id}: accepted${as} (${how} ${r.commit.slice(0, 12)})`;
+  };
+  const json = results.map((r) => ({ ...r, ...(dry ? { dryRun: true } : {}) }));
+  cli.emit(ids.length === 1 ? json[0] : json, () => [...results.map(line), ...(dry ? ['dry run: nothing was written'] : [])].join('\n'));
   return 0;
 };
 

@@ -18,10 +18,13 @@ export interface PluginEntry extends Omit<PluginView, 'id' | 'version'> {
  */
 export function pluginEntries(list: PluginView[], errors: DiscoveryError[]): PluginEntry[] {
   const out: PluginEntry[] = list.map((p) => ({ ...p }));
+  // By id, first one wins (as a search from the start would): 100,000 entries stay linear.
+  const byId = new Map<string, PluginEntry>();
+  for (const p of out) if (p.id !== null && !byId.has(p.id)) byId.set(p.id, p);
   for (const e of errors) {
     const err = { code: e.code, message: e.message, source: e.source, path: e.path, plugin: e.pluginId ?? null };
-    const hit = e.pluginId ? out.find((p) => p.id === e.pluginId && !p.error) : undefined;
-    if (hit) hit.error = err;
+    const hit = e.pluginId ? byId.get(e.pluginId) : undefined;
+    if (hit && !hit.error) hit.error = err;
     else out.push({ id: null, version: null, enabled: false, paused: false, status: 'error', source: e.source, skills: [], error: err });
   }
   return out;

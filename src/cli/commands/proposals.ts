@@ -3,6 +3,7 @@ import { listProposals, skillTreeAt, type ProposalInfo } from '../../workspace/p
 import { skillSafety } from '../../workspace/safety-view.js';
 import type { Ctx } from '../../workspace/context.js';
 import { safetyList } from '../safety-view.js';
+import { quotePath } from '../../core/trailers.js';
 
 /** What accepting would publish: the findings of the proposal's tree (allowances applied), else its trailer. */
 function proposalSafety(ctx: Ctx | undefined, p: ProposalInfo) {
@@ -34,7 +35,7 @@ export const proposals: Command = async (cli) => {
     list.length
       ? cli.table(
           ['PROPOSAL', 'MODE', 'STATE', 'CONFLICTS', 'SAFETY'],
-          list.map((p) => [p.id, p.mergeMode, p.status, p.conflicts.join(', ') || '-', [...new Set(p.safety.map((f) => `${f.severity} ${f.rule}`))].join(', ') || '-']),
+          list.map((p) => [p.id, p.mergeMode, p.status, p.conflicts.map(quotePath).join(', ') || '-', [...new Set(p.safety.map((f) => `${f.severity} ${f.rule}`))].join(', ') || '-']),
         ) + (cli.tty ? `\n\nreview: skillsync show <id>, skillsync diff <id>; then skillsync accept <id> or skillsync reject <id>` : '')
       : 'no open proposals',
   );

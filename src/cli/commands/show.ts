@@ -6,6 +6,7 @@ import { filesWithConflictMarkers, skillTreeAt } from '../../workspace/proposals
 import { openProposal, proposalDiff } from '../../workspace/proposal-diff.js';
 import { describeFinding, safetyOf } from '../../workspace/skill-files.js';
 import { renderStat } from '../diff-render.js';
+import { quotePath } from '../../core/trailers.js';
 
 export const show: Command = async (cli, a) => {
   const ctx = cli.ctx();
@@ -55,7 +56,7 @@ export const show: Command = async (cli, a) => {
       `local      ${t(p.localTree)}  skills/${p.skill} on main when proposed`,
       `upstream   ${t(p.upstreamTree)}  what the plugin has now`,
       `merged     ${t(merged)}  skills/${p.skill} on the branch`,
-      `conflicts  ${conflicts.join(', ') || 'none'}`,
+      `conflicts  ${conflicts.map(quotePath).join(', ') || 'none'}`,
       `safety     ${safety.length ? '' : 'no findings'}`,
       ...safety.map((f) => `  ${f.severity} ${describeFinding(f)}`),
       accept.ok
