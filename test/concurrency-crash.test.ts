@@ -116,7 +116,7 @@ describe('crash points, reproduced exactly', () => {
     writeFileSync(env.config, readFileSync(env.config, 'utf8').replace('lockTimeoutSeconds: 20', 'lockTimeoutSeconds: 0'));
     const r = env.run('enable', 'alpha');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/removed stale workspace lock of pid \d+ \(sync\)/);
+    expect(r.stderr).toMatch(/removing stale workspace lock of pid \d+ \(sync\)/);
     expect(fsckProblems(env.gitdir)).toEqual([]);
   });
 

@@ -162,8 +162,9 @@ export class WorkspaceLock {
     try {
       const again = readInfo(this.path);
       if (JSON.stringify(again) === JSON.stringify(info)) {
+        // Said before it is done: a kill in between leaves the lock, so the next command says it again.
+        this.log(`removing stale workspace lock of ${info ? `pid ${info.pid} (${info.command})` : 'an unknown process'}; the interrupted work is completed by this pass`);
         rmSync(this.path, { force: true });
-        this.log(`removed stale workspace lock of ${info ? `pid ${info.pid} (${info.command})` : 'an unknown process'}; the interrupted work is completed by this pass`);
       }
     } finally {
       rmSync(breaker, { force: true });
