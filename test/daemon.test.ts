@@ -237,6 +237,12 @@ describe('skillsync daemon', () => {
     expect(stalls()[0].code).toBe('EMANIFEST_JSON');
     // Longer than the first backoff steps (2 s, 4 s): still one line, no retry, no pass for gamma.
     const passes = () => d.logs().filter((l) => l.message === 'pass done' && l.trigger !== 'startup').length;
+    // The stalled pass reports 'pass done' right after the stall line; count from there.
+    await waitFor('the stalled pass to end', () => {
+      const l = d.logs();
+      const at = l.findIndex((x) => x.message === 'plugin sync stalled until its input changes' && x.plugin === 'gamma');
+      return at >= 0 && l.slice(at + 1).some((x) => x.message === 'pass done');
+    }, d);
     const before = passes();
     await sleep(6500);
     expect(stalls()).toHaveLength(1);
