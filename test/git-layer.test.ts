@@ -101,6 +101,18 @@ describe('folder cache (untracked-cache style)', () => {
       expect(hashDirectory(d, { cache }).oid).toBe(got);
     }
   });
+
+  it('a file removed while a .git folder appears beside it is seen (names are counted without .git)', () => {
+    const d = tmp();
+    writeTree(d, { 'SKILL.md': 'a', 'b.md': 'b' });
+    age(d, ['SKILL.md', 'b.md', '.']);
+    const cache: StatCache = new Map();
+    hashDirectory(d, { cache });
+    rmSync(join(d, 'b.md'));
+    mkdirSync(join(d, '.git'));
+    age(d, ['.']);
+    expect(hashDirectory(d, { cache }).oid).toBe(hashDirectory(d, { cache: new Map() }).oid);
+  });
 });
 
 describe('object store and refs against the git CLI', () => {

@@ -88,7 +88,8 @@ export function hashDirectory(root: string, opts: HashDirOptions = {}): HashDirR
       }
     }
     const entries: TreeEntry[] = [];
-    let allCached = cachedDir?.names !== undefined && dirents.length === cachedDir.names.length;
+    // Counted without .git, as the cached names are: a .git added beside a deleted file must not look unchanged.
+    let allCached = cachedDir?.names !== undefined && dirents.filter((d) => d.name !== '.git').length === cachedDir.names.length;
     const names: string[] = [];
     for (const dirent of dirents) {
       const name = dirent.name;

@@ -73,7 +73,8 @@ function entryFor(ctx: Ctx, state: MainState, p: ProposalInfo): PublishEntry {
 }
 
 export function acceptProposals(ctx: Ctx, ids: string[]): AcceptResult[] {
-  const parsed = ids.map((id) => ({ id, ...parseProposalId(id) }));
+  // The same proposal named twice is accepted once.
+  const parsed = [...new Set(ids)].map((id) => ({ id, ...parseProposalId(id) }));
   return mutate(ctx, `accept ${ids.join(' ')}`, (state, txn) => {
     const results: AcceptResult[] = [];
     const todo: { p: ProposalInfo; entry: PublishEntry }[] = [];
