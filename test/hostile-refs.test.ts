@@ -3,7 +3,7 @@
 // succeed; ref locks a killed skillsync left. The workspace stays usable, `git clone`
 // and `git fsck --strict` keep working, and the user gets one clear line.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { copyTree, rmTree } from './faults/lib.js';
@@ -145,6 +145,47 @@ describe('ref locks of a killed skillsync (class 11)', () => {
     expect(existsSync(gitLock)).toBe(true);
     expect(existsSync(join(reg, 'dead.list'))).toBe(false);
     expect(existsSync(join(reg, 'live.list'))).toBe(true);
+  });
+});
+
+describe('ref locks a dead skillsync released (its list outlives it)', () => {
+  it('a lock at a listed path is removed only if it is the listed file: a released line, or another birth time (a reused inode number), leaves git\'s lock alone', () => {
+    const heads = join(env.gitdir, 'refs', 'heads');
+    const released = join(heads, 'released.lock');
+    const reused = join(heads, 'reused.lock');
+    const left = join(heads, 'left.lock');
+    for (const f of [released, reused, left]) writeFileSync(f, '');
+    const st = (f: string) => statSync(f, { bigint: true });
+    const reg = join(env.workspace, 'tmp', 'ref-locks');
+    mkdirSync(reg, { recursive: true });
+    const dead = { pid: 2 ** 22 + 7, host: hostname(), start: '1', command: 'ref locks', at: '' };
+    writeFileSync(
+      join(reg, 'dead.list'),
+      [
+        JSON.stringify(dead),
+        `${st(released).ino} ${st(released).birthtimeNs} ${released}`,
+        `${st(reused).ino} ${st(reused).birthtimeNs - 1n} ${reused}`, // same number, another file
+        `${st(left).ino} ${st(left).birthtimeNs} ${left}`,
+        `- ${st(released).ino} ${released}`,
+        '',
+      ].join('\n'),
+    );
+    const r = env.run('sync');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(released)).toBe(true);
+    expect(existsSync(reused)).toBe(true);
+    expect(existsSync(left)).toBe(false);
+    expect(r.stderr).toMatch(/removed lock .*left\.lock left by an interrupted skillsync/);
+    expect(r.stderr).not.toMatch(/released\.lock|reused\.lock/);
+    expect(existsSync(join(reg, 'dead.list'))).toBe(false);
+  });
+
+  it('a command that takes and releases ref locks leaves no list behind', () => {
+    writeFileSync(join(env.plugins, 'tools', 'skills', 'alpha', 'SKILL.md'), skillMd('alpha', 'Upstream change.\n'));
+    env.ok('sync'); // creates refs/upstream/* and a proposal branch under their locks
+    env.ok('accept', 'tools/alpha');
+    const reg = join(env.workspace, 'tmp', 'ref-locks');
+    expect(existsSync(reg) ? readdirSync(reg) : []).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@ import { BIN, makeEnv, snapshotFs, type Env } from './helpers/env.js';
 import { git, gitTreeOf, gitTry } from './helpers/git.js';
 import { HOSTILE, skillMd, type HostileFixture } from './fixtures/hostile/corpus.js';
 import { copyTree, liveProblems, fsckProblems, normState, diffStates, rmTree } from './faults/lib.js';
-import { churnSuite, endState, halvesSuite, swapSuite, workOf } from './faults/hostile-races.js';
+import { churnSuite, endState, halvesSuite, originSuite, swapSuite, workOf } from './faults/hostile-races.js';
 
 
 const idOf = (f: HostileFixture) => f.id ?? f.name;
@@ -287,6 +287,7 @@ const SHORT_RACES = { passes: 3, victims: 40, swaps: 60 };
 churnSuite(SHORT_RACES);
 swapSuite(SHORT_RACES);
 halvesSuite(SHORT_RACES);
+originSuite(SHORT_RACES);
 
 
 // ------------------------------------------------------------------ long names

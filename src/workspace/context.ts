@@ -83,6 +83,7 @@ function refLockRegistry(paths: WorkspacePaths): LockRegistry {
     dir: join(paths.tmp, 'ref-locks'),
     staging: paths.objectTmp,
     owner: () => (owner ??= ownerOf(selfInfo('ref locks'))),
+    held: new Set(),
   };
 }
 

@@ -10,7 +10,7 @@
 // reference produced by an uninterrupted run.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, statfsSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BIN } from '../helpers/env.js';
@@ -403,7 +403,7 @@ export function tagsOf(w: Work): Map<string, string> {
 
 // ---------------------------------------------------------------- scenarios
 
-export type Stage = 'init' | 'enabled' | 'edited' | 'synced' | 'pubedit' | 'published';
+export type Stage = 'init' | 'enabled' | 'edited' | 'synced' | 'pubedit' | 'published' | 'taken';
 
 export interface Scenario {
   name: string;
@@ -415,6 +415,20 @@ export interface Scenario {
   rerunMayFail?: RegExp;
   /** Daemon scenarios: what changes once the daemon is ready; the kill lands in the pass it triggers. */
   trigger?: (w: Work) => void;
+  /** What the uninterrupted run must have done (problems found; none means right), beyond ending clean. */
+  check?: (w: Work) => string[];
+}
+
+const STRANGER = 'A stranger took over this plugin id.';
+
+/** The taken-over plugin p0 kept its skills and origin: nothing of the stranger's reached a ref. */
+function keptOrigin(w: Work): string[] {
+  const problems: string[] = [];
+  const record = JSON.parse(git(w.root, ['--git-dir', w.gitdir, 'show', 'main:.skillsync/plugins/p0.json'])) as { source: string };
+  if (record.source !== w.plugins) problems.push(`p0's origin became ${record.source}`);
+  const hits = gitTry(w.root, ['--git-dir', w.gitdir, 'grep', '-l', '-F', STRANGER, ...refList(w.gitdir).values()]).stdout.trim();
+  if (hits) problems.push(`the stranger's content reached a ref: ${hits.split('\n').slice(0, 3).join(', ')}`);
+  return problems;
 }
 
 /** Upstream edits for the sync/daemon/accept scenarios (deterministic). */
@@ -492,6 +506,18 @@ const STAGES: Record<Stage, { from: Stage | null; make(w: Work): void }> = {
       editFile(join(dir, 'SKILL.md'), 'append', 'Edited locally.');
     },
   },
+  // p0 (autoApplyFastForward) is missing from its source for a moment, and a same-id
+  // plugin with edited skills is found in another source (class 12, origin takeover).
+  taken: {
+    from: 'enabled',
+    make: (w) => {
+      writeFileSync(w.config, readFileSync(w.config, 'utf8').replace('  - ./plugins\n', '  - ./plugins\n  - ./other\n'));
+      upstreamChanges(w);
+      renameSync(join(w.plugins, 'p0'), join(w.root, 'p0-away'));
+      cpSync(join(w.root, 'p0-away'), join(w.root, 'other', 'p0'), { recursive: true });
+      for (let i = 0; i < 5; i++) editFile(join(w.root, 'other', 'p0', 'skills', skillName('p0', i), 'SKILL.md'), 'append', STRANGER);
+    },
+  },
   published: {
     from: 'enabled',
     make: (w) => {
@@ -512,6 +538,8 @@ export const SCENARIOS: Scenario[] = [
   { name: 'publish', args: ['publish', 'p2-s05', '--from', 'EDIT', '-m', 'bigger edit'], stage: 'pubedit' },
   { name: 'rollback', args: ['rollback', 'p2-s06', 'v0001'], stage: 'published' },
   { name: 'daemon', args: ['daemon'], stage: 'edited' },
+  // A sync while another source serves p0's id: p0 is origin_changed in every end state.
+  { name: 'origin', args: ['sync'], stage: 'taken', check: keptOrigin },
   // The daemon killed in the middle of a pass its watcher started.
   { name: 'daemon-watch', args: ['daemon'], stage: 'enabled', trigger: upstreamChanges },
 ];
@@ -612,7 +640,7 @@ export async function prepare(scenario: Scenario, bench: Bench, opts: { warmup?:
     if (!succeeded(r.code)) throw new Error(`reference run of ${scenario.args.join(' ')} failed (${r.code}): ${r.stderr}`);
     if (!scenario.trigger) ms = r.ms;
   }
-  const problems = [...fsckProblems(work.gitdir), ...liveProblems(work, true), ...leftovers(work)];
+  const problems = [...fsckProblems(work.gitdir), ...liveProblems(work, true), ...leftovers(work), ...(scenario.check?.(work) ?? [])];
   if (problems.length) throw new Error(`reference run of ${scenario.name} is not clean: ${problems.join('; ')}`);
   p.reference = normState(work.gitdir);
   p.durationMs = ms;
@@ -676,6 +704,7 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   mark('first');
   problem('after kill', fsckProblems(w.gitdir));
   problem('after kill', liveProblems(w, false));
+  problem('after kill', p.scenario.check?.(w) ?? []);
   const tagsAfterKill = tagsOf(w);
   for (const [t, oid] of baseTags) if (tagsAfterKill.get(t) !== oid) problem('after kill', [`tag ${t} lost or moved`]);
   res.hadLock = existsSync(join(w.ws, 'lock'));
@@ -705,6 +734,7 @@ export async function trial(p: Prepared, seed: number): Promise<TrialResult> {
   problem('end', liveProblems(w, true));
   problem('end', leftovers(w));
   problem('end', diffStates(p.reference, normState(w.gitdir)));
+  problem('end', p.scenario.check?.(w) ?? []);
   const endTags = tagsOf(w);
   for (const [t, oid] of tagsAfterKill) if (endTags.get(t) !== oid) problem('end', [`tag ${t} present after the kill is lost or moved`]);
   res.garbage = tempGarbage(w).length;
