@@ -40,6 +40,8 @@ export interface Ctx {
   dryRun?: boolean;
   /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
   nameOverrides?: Record<string, Record<string, string>>;
+  /** A daemon watch pass: the live view verifies these skills' checkouts and `entries` more (see live.ts). */
+  liveScope?: { skills: ReadonlySet<string>; entries: number };
 }
 
 /** `absent: 'ok'` opens a workspace that does not exist yet as empty, writing nothing (read-only views). */
