@@ -36,10 +36,11 @@ export function formatPacked(refs: Map<string, string>): string {
 export function readPacked(gitdir: string, prev: PackedSnapshot | null): PackedSnapshot {
   let st;
   try {
-    st = statSync(packedPath(gitdir));
+    st = statSync(packedPath(gitdir), { throwIfNoEntry: false });
   } catch {
-    return { mtimeMs: 0, size: 0, ino: 0, refs: new Map() };
+    st = undefined;
   }
+  if (!st) return { mtimeMs: 0, size: 0, ino: 0, refs: new Map() };
   if (prev && prev.mtimeMs === st.mtimeMs && prev.size === st.size && prev.ino === st.ino) return prev;
   return { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, refs: parsePacked(readFileSync(packedPath(gitdir), 'utf8')) };
 }
