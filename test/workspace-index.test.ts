@@ -107,6 +107,33 @@ describe('workspace index', () => {
     ws.fsck();
   });
 
+  it('a context keeps the index it read or wrote while the file is that one, and reads it again once another process replaced it', async () => {
+    await enabled();
+    await ws.sync();
+    const entry = (n: number) => ({ mtimeMs: n, ctimeMs: n, size: n, ino: n, exec: false, oid: String(n).repeat(40).slice(0, 40), hashedAt: n });
+    const ctx = ws.ctx(); // one long-lived context, as the daemon's pass thread has
+    const mine = new StatCaches(ctx);
+    mine.get('alpha', 'one').set('mine.md', entry(1));
+    mine.touch('alpha', 'one');
+    mine.save();
+    const memo = ctx.statIndex;
+    expect(memo?.bytes.equals(readFileSync(indexFile()))).toBe(true);
+    // The next pass of this context works from what it wrote, without reading the file.
+    const again = new StatCaches(ctx);
+    expect(ctx.statIndex).toBe(memo);
+    expect(again.get('alpha', 'one').get('mine.md')?.size).toBe(1);
+    expect(again.get('alpha', 'one').get('references/a.md')?.size).toBe(5);
+    // Another process (a fresh context) rewrites the index: the file is a new one, so it is read.
+    const other = new StatCaches(ws.ctx());
+    other.get('alpha', 'two').set('theirs.md', entry(2));
+    other.touch('alpha', 'two');
+    other.save();
+    const after = new StatCaches(ctx);
+    expect(ctx.statIndex).not.toBe(memo);
+    expect(after.get('alpha', 'two').get('theirs.md')?.size).toBe(2);
+    expect(after.get('alpha', 'one').get('mine.md')?.size).toBe(1);
+  });
+
   it('a process killed while writing the index leaves the old index whole', async () => {
     await enabled();
     await ws.sync();

@@ -82,6 +82,17 @@ function enabledIds(ctx: Ctx): string[] {
   return out.sort();
 }
 
+/** Checkout entries a watch pass verifies beyond its own plugins' (the whole live view turns over in entries / this passes). */
+export const WATCH_VERIFY_ENTRIES = 1000;
+
+/** The workspace skills bound to these plugins on main. */
+function skillsOf(ctx: Ctx, ids: string[]): Set<string> {
+  const want = new Set(ids);
+  const out = new Set<string>();
+  for (const [name, b] of readMainState(ctx).bindings) if (want.has(b.plugin)) out.add(name);
+  return out;
+}
+
 function errorOf(err: unknown): JobError {
   const e = toSkillsyncError(err);
   const holder = e.code === 'ELOCKED' ? ((e.data.holder as JobError['holder']) ?? null) : undefined;
@@ -132,13 +143,19 @@ export class JobExecutor {
           const enabled = new Set(enabledIds(ctx));
           const only = ids.filter((id) => enabled.has(id));
           if (!only.length) return { ok: true, report: this.report(ctx) };
-          const result = await this.locked(
-            ctx,
-            'daemon sync',
-            () => syncAll(ctx, only, { keepDiscovery: job.incremental === true && refreshDiscovery(ctx, only) }),
-            job.waitMs,
-          );
-          return { ok: true, result, report: this.report(ctx) };
+          // A watch pass verifies the live view of what it syncs and a slice of the rest (live.ts).
+          if (job.incremental) ctx.liveScope = { skills: skillsOf(ctx, only), entries: WATCH_VERIFY_ENTRIES };
+          try {
+            const result = await this.locked(
+              ctx,
+              'daemon sync',
+              () => syncAll(ctx, only, { keepDiscovery: job.incremental === true && refreshDiscovery(ctx, only) }),
+              job.waitMs,
+            );
+            return { ok: true, result, report: this.report(ctx) };
+          } finally {
+            delete ctx.liveScope;
+          }
         }
       }
     } catch (err) {

@@ -13,6 +13,7 @@ import { installHook } from './hook.js';
 import { workspacePaths, type WorkspacePaths } from './layout.js';
 import { DiscoveryMemo } from './discovery-memo.js';
 import { StateCache } from './state.js';
+import type { IndexMemo } from './stat-cache.js';
 
 export interface Identity {
   name: string;
@@ -34,12 +35,16 @@ export interface Ctx {
   discovery: DiscoveryMemo;
   /** Parsed records and main's state by commit: see state.ts. */
   stateCache: StateCache;
+  /** The workspace index as last read or written (see stat-cache.ts); reused while the file is unchanged. */
+  statIndex?: IndexMemo;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */
   dryRun?: boolean;
   /** `enable --name`: plugin → upstream skill folder → workspace name, for this command. */
   nameOverrides?: Record<string, Record<string, string>>;
+  /** A daemon watch pass: the live view verifies these skills' checkouts and `entries` more (see live.ts). */
+  liveScope?: { skills: ReadonlySet<string>; entries: number };
 }
 
 /** `absent: 'ok'` opens a workspace that does not exist yet as empty, writing nothing (read-only views). */

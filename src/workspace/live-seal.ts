@@ -14,19 +14,25 @@ export interface Seal {
   entries: number;
 }
 
+/** A seal and the paths it walked (relative, in walk order, the checkout's root excluded). */
+export interface NamedSeal extends Seal {
+  names: string[];
+}
+
 /**
- * The seal of the checkout of `tree` at `dir` as it is now; null when an entry is
- * missing. Names come from the tree, not readdir: an entry added to a folder changes
- * that folder's mtime and ctime, which the seal holds, so lstat alone still sees it.
+ * The seal of the checkout of `tree` at `dir` as it is now, with the paths it walked;
+ * null when an entry is missing. Names come from the tree, not readdir: an entry added
+ * to a folder changes that folder's mtime and ctime, which the seal holds, so lstat
+ * alone still sees it.
  */
-export function sealOf(store: ObjectStore, dir: string, tree: string): Seal | null {
+export function sealOf(store: ObjectStore, dir: string, tree: string): NamedSeal | null {
   const h = createHash('sha1');
-  let entries = 0;
+  const names: string[] = [];
   const walk = (abs: string, rel: string, oid: string | null): boolean => {
     const st = lstatSync(abs, { throwIfNoEntry: false });
     if (!st) return false;
     h.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
-    entries++;
+    if (rel) names.push(rel);
     if (oid === null || !st.isDirectory()) return true;
     for (const e of store.readTree(oid)) if (!walk(`${abs}/${e.name}`, rel ? `${rel}/${e.name}` : e.name, e.mode === '40000' ? e.oid : null)) return false;
     return true;
@@ -36,7 +42,32 @@ export function sealOf(store: ObjectStore, dir: string, tree: string): Seal | nu
   } catch {
     return null;
   }
-  return { digest: h.digest('hex'), entries };
+  return { digest: h.digest('hex'), entries: names.length + 1, names };
+}
+
+/**
+ * The seal of the checkout at `dir` from the paths `sealOf` walked when it was sealed:
+ * lstat only, no tree read. Equal to `sealOf` while the checkout is intact; any change
+ * `sealOf` sees changes this digest too (or makes an lstat fail: null).
+ */
+export function sealByNames(dir: string, names: readonly string[]): Seal | null {
+  const h = createHash('sha1');
+  try {
+    for (let i = -1; i < names.length; i++) {
+      const rel = i < 0 ? '' : names[i]!;
+      const st = lstatSync(rel ? `${dir}/${rel}` : dir, { throwIfNoEntry: false });
+      if (!st) return null;
+      h.update(`${rel}\0${st.mode}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\n`);
+    }
+  } catch {
+    return null; // ENOTDIR: a folder was replaced by a file
+  }
+  return { digest: h.digest('hex'), entries: names.length + 1 };
+}
+
+/** A short key naming a list of paths (checkouts of the same shape share one list in the marker). */
+export function shapeKey(names: readonly string[]): string {
+  return createHash('sha1').update(names.join('\0')).digest('hex').slice(0, 16);
 }
 
 /** What differs between the checkout at `dir` and git tree `tree`: paths with how they changed. */

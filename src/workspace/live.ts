@@ -12,7 +12,7 @@ import type { Ctx } from './context.js';
 import { SKILLS_DIR } from './records.js';
 import { assertTreeObject } from '../git/tree-check.js';
 import { displayName } from '../core/names.js';
-import { checkoutChanges, makeReadOnly, sealOf } from './live-seal.js';
+import { checkoutChanges, makeReadOnly, sealByNames, sealOf, shapeKey } from './live-seal.js';
 
 /** Retired checkouts are kept this long for readers that resolved the old link. */
 const RETIRE_GRACE_MS = 60_000;
@@ -20,10 +20,18 @@ const RETIRE_GRACE_MS = 60_000;
 interface LiveMarker {
   skillsTree: string | null;
   retired: Record<string, number>;
-  /** Seal of every checkout in use (entries:digest), taken when it was made or verified. */
+  /** Seal of every checkout in use (entries:digest:shape), taken when it was made or verified. */
   seals: Record<string, string>;
+  /** The paths a seal walks, by shape key: checkouts with the same names share one list. */
+  shapes: Record<string, string[]>;
   /** Where the next pass resumes verifying seals when there are more than one pass checks. */
   cursor: string;
+}
+
+/** What a daemon watch pass verifies: the checkouts of these skills, and `entries` more round robin. */
+export interface LiveScope {
+  skills: ReadonlySet<string>;
+  entries: number;
 }
 
 function markerPath(ctx: Ctx) {
@@ -33,9 +41,9 @@ function markerPath(ctx: Ctx) {
 function readMarker(ctx: Ctx): LiveMarker {
   try {
     const m = JSON.parse(readFileSync(markerPath(ctx), 'utf8'));
-    return { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {}, seals: m.seals ?? {}, cursor: typeof m.cursor === 'string' ? m.cursor : '' };
+    return { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {}, seals: m.seals ?? {}, shapes: m.shapes ?? {}, cursor: typeof m.cursor === 'string' ? m.cursor : '' };
   } catch {
-    return { skillsTree: null, retired: {}, seals: {}, cursor: '' };
+    return { skillsTree: null, retired: {}, seals: {}, shapes: {}, cursor: '' };
   }
 }
 
@@ -189,16 +197,20 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
   }
   if (!marker.skillsTree) for (const n of present) before.set(n, linkTarget(ctx, n) ?? '');
   // Checkouts someone edited are rebuilt from git before any link points at them again.
+  const scope = ctx.liveScope;
   const verified = new Set<string>();
-  if (verifySeals(ctx, marker, want, verified)) dirty = true;
+  if (verifySeals(ctx, marker, want, verified, scope)) dirty = true;
   for (const [skill, tree] of want) {
     const old = before.get(skill);
     if (old && old !== tree) marker.retired[old] = now;
-    if (!marker.seals[tree] || (!verified.has(tree) && !existsSync(join(ctx.paths.checkouts, tree)))) {
+    const fresh = !marker.seals[tree];
+    if (fresh || (!scope && !verified.has(tree) && !existsSync(join(ctx.paths.checkouts, tree)))) {
       ensureCheckout(ctx, tree);
-      marker.seals[tree] = sealString(ctx, tree);
+      marker.seals[tree] = sealString(ctx, marker, tree);
       dirty = true;
     }
+    // A watch pass reads the links it changes or verified (a missing one shows in readdir); other passes read all.
+    if (scope && !fresh && old === tree && present.has(skill) && !verified.has(tree) && !scope.skills.has(skill)) continue;
     const target = readLink(ctx, skill);
     if (target === checkoutLink(tree)) continue;
     if (old === tree && marker.skillsTree !== null) {
@@ -235,52 +247,95 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
       dirty = true;
     }
   }
-  if (dirty) writeFileAtomic(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired, seals: marker.seals, cursor: marker.cursor }));
+  if (dirty) {
+    // Only the shapes some seal names are kept.
+    const used = new Set(Object.values(marker.seals).map((v) => v.split(':')[2]));
+    const shapes: Record<string, string[]> = {};
+    for (const k of Object.keys(marker.shapes).sort()) if (used.has(k)) shapes[k] = marker.shapes[k]!;
+    writeFileAtomic(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired, seals: marker.seals, shapes, cursor: marker.cursor }));
+  }
 }
 
-function sealString(ctx: Ctx, tree: string): string {
+/** Seal a checkout from its tree (when it is made, or sealed before shapes were kept), recording its shape. */
+function sealString(ctx: Ctx, marker: LiveMarker, tree: string): string {
   const s = sealOf(ctx.store, join(ctx.paths.checkouts, tree), tree);
-  return s ? `${s.entries}:${s.digest}` : '';
+  if (!s) return '';
+  const key = shapeKey(s.names);
+  marker.shapes[key] ??= s.names;
+  return `${s.entries}:${s.digest}:${key}`;
 }
 
 /**
- * Compare checkouts in use with their seals (lstat only), up to VERIFY_BUDGET entries
- * per pass, round robin; an edited one is reported by file, removed and rebuilt from
- * git. Returns true when the marker changed.
+ * Whether a checkout still has seal `sealed`: lstat of the names its shape records, no
+ * tree read. A seal of an older marker (no shape) is checked from the tree once and
+ * given its shape (`upgraded`).
  */
-function verifySeals(ctx: Ctx, marker: LiveMarker, want: Map<string, string>, verified: Set<string>): boolean {
+function sealMatches(ctx: Ctx, marker: LiveMarker, tree: string, sealed: string): 'yes' | 'no' | 'upgraded' {
+  const [entries, digest, key] = sealed.split(':');
+  const dir = join(ctx.paths.checkouts, tree);
+  const names = key ? marker.shapes[key] : undefined;
+  if (names) {
+    const s = sealByNames(dir, names);
+    return s !== null && s.digest === digest && String(s.entries) === entries ? 'yes' : 'no';
+  }
+  const s = sealOf(ctx.store, dir, tree);
+  if (!s || s.digest !== digest || String(s.entries) !== entries) return 'no';
+  const k = shapeKey(s.names);
+  marker.shapes[k] ??= s.names;
+  marker.seals[tree] = `${entries}:${digest}:${k}`;
+  return 'upgraded';
+}
+
+/**
+ * Compare checkouts in use with their seals (lstat only), round robin: up to
+ * VERIFY_BUDGET entries per pass, or for a daemon watch pass (`scope`) the checkouts of
+ * the skills it syncs and `scope.entries` more. An edited one is reported by file,
+ * removed and rebuilt from git. Returns true when the marker changed.
+ */
+function verifySeals(ctx: Ctx, marker: LiveMarker, want: Map<string, string>, verified: Set<string>, scope?: LiveScope): boolean {
   const trees = [...new Set(want.values())].filter((t) => marker.seals[t]).sort();
   if (trees.length === 0) return false;
   let changed = false;
-  let budget = VERIFY_BUDGET;
-  let i = Math.max(0, trees.findIndex((t) => t >= marker.cursor));
-  let n = 0;
-  for (; n < trees.length && budget > 0; n++, i = (i + 1) % trees.length) {
-    const tree = trees[i]!;
-    const sealed = marker.seals[tree]!;
-    budget -= Number(sealed.split(':')[0]) || 1;
+  const check = (tree: string): void => {
     verified.add(tree);
-    if (sealString(ctx, tree) === sealed) continue;
+    const sealed = marker.seals[tree]!;
+    const m = sealMatches(ctx, marker, tree, sealed);
+    if (m === 'upgraded') changed = true;
+    if (m !== 'no') return;
     changed = true;
     const dir = join(ctx.paths.checkouts, tree);
     const edits = existsSync(dir) ? checkoutChanges(ctx.store, dir, tree) : [{ path: '.', change: 'the whole checkout was deleted' }];
     if (edits.length === 0) {
       // Only modes or timestamps moved: make it read-only again and seal it as it is.
       makeReadOnly(dir);
-      marker.seals[tree] = sealString(ctx, tree);
-      continue;
+      marker.seals[tree] = sealString(ctx, marker, tree);
+      return;
     }
     const skills = [...want].filter(([, t]) => t === tree).map(([s]) => `skills/${s}`);
     const shown = edits.slice(0, 5).map((e) => `${displayName(e.path)} ${e.change}`).join(', ') + (edits.length > 5 ? ` and ${edits.length - 5} more` : '');
     ctx.log.warn(`live view: checkouts/${tree} (${skills.join(', ')}) was changed on disk: ${shown}; restored from git`, { tree, changes: edits });
     removeCheckout(ctx, tree);
     ensureCheckout(ctx, tree, false);
-    marker.seals[tree] = sealString(ctx, tree);
+    marker.seals[tree] = sealString(ctx, marker, tree);
+  };
+  if (scope) {
+    for (const skill of scope.skills) {
+      const tree = want.get(skill);
+      if (tree && marker.seals[tree] && !verified.has(tree)) check(tree);
+    }
+  }
+  let budget = scope ? scope.entries : VERIFY_BUDGET;
+  let i = Math.max(0, trees.findIndex((t) => t >= marker.cursor));
+  let n = 0;
+  for (; n < trees.length && budget > 0; n++, i = (i + 1) % trees.length) {
+    const tree = trees[i]!;
+    budget -= Number(marker.seals[tree]!.split(':')[0]) || 1;
+    if (!verified.has(tree)) check(tree);
   }
   if (n < trees.length) {
     // Not all verified this pass: the next one starts where this one stopped.
+    if (marker.cursor !== trees[i]) changed = true;
     marker.cursor = trees[i]!;
-    return true;
   }
   return changed;
 }

@@ -5,9 +5,9 @@
 // rewritten (atomically) only when its bytes change. Derived data: a missing, old or
 // corrupt index (checksum) is ignored and rebuilt by the next pass.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../git/fsutil.js';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpName } from '../git/fsutil.js';
 import type { StatCache, StatEntry } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 
@@ -18,11 +18,25 @@ const F_EXEC = 1;
 const F_DIR = 2;
 const F_OID = 4;
 
-/** A skill's record in the loaded file: where its entries are, and its observation. */
+/** A skill's record in the loaded file, read in place: offsets of its observation (-1: none) and entries. */
 interface Slot {
-  body: Buffer;
-  obs: [string, string] | null;
+  obsAt: number;
+  bodyAt: number;
+  bodyLen: number;
 }
+
+/**
+ * The index as this context last loaded or wrote it, and the file it was (inode, size,
+ * mtime): a daemon's passes reuse it while the file is that one, instead of reading and
+ * checking 7 MB at 50,000 files several times per pass.
+ */
+export interface IndexMemo {
+  stamp: string;
+  bytes: Buffer;
+  groups: Map<string, Map<string, Slot>>;
+}
+
+const stampOf = (st: { ino: number; size: number; mtimeMs: number }) => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
 interface Group {
   skills: Map<string, Slot>;
@@ -34,8 +48,11 @@ interface Group {
 }
 
 class Writer {
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf: Buffer;
   len = 0;
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
@@ -103,11 +120,13 @@ function decodeEntries(body: Buffer): StatCache {
   return c;
 }
 
-/** Parse an index file; throws on anything but a complete, current one. Entries stay undecoded. */
-export function parseIndex(buf: Buffer): Map<string, Map<string, Slot>> {
+/** Parse an index file; throws on anything but a complete, current one. Entries stay undecoded, in `buf`. */
+export function parseIndex(buf: Buffer, checked = false): Map<string, Map<string, Slot>> {
   if (buf.length < 12 + SUM) throw new Error('short index');
-  const sum = createHash('sha1').update(buf.subarray(0, buf.length - SUM)).digest();
-  if (!sum.equals(buf.subarray(buf.length - SUM))) throw new Error('index checksum mismatch');
+  if (!checked) {
+    const sum = createHash('sha1').update(buf.subarray(0, buf.length - SUM)).digest();
+    if (!sum.equals(buf.subarray(buf.length - SUM))) throw new Error('index checksum mismatch');
+  }
   const r = new Reader(buf, buf.length - SUM);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new Error('not an index of this version');
   const groups = new Map<string, Map<string, Slot>>();
@@ -116,8 +135,15 @@ export function parseIndex(buf: Buffer): Map<string, Map<string, Slot>> {
     const skills = new Map<string, Slot>();
     for (let s = r.u32(); s > 0; s--) {
       const skill = r.str();
-      const obs: [string, string] | null = r.u8() ? [r.hex(), r.hex()] : null;
-      skills.set(skill, { obs, body: r.slice(r.u32()) });
+      let obsAt = -1;
+      if (r.u8()) {
+        obsAt = r.pos;
+        r.slice(2 * SUM);
+      }
+      const bodyLen = r.u32();
+      const bodyAt = r.pos;
+      r.slice(bodyLen);
+      skills.set(skill, { obsAt, bodyAt, bodyLen });
     }
     groups.set(name, skills);
   }
@@ -128,7 +154,7 @@ export function parseIndex(buf: Buffer): Map<string, Map<string, Slot>> {
 export class StatCaches {
   private readonly groups = new Map<string, Group>();
   private readonly dirty = new Set<string>();
-  /** The bytes loaded: an index that would be written unchanged is not rewritten. */
+  /** The bytes loaded (slots point into them): an index that would be written unchanged is not rewritten. */
   private loadedBytes: Buffer | null = null;
   private readonly file: string;
   /** Source roots resolved in this pass (one StatCaches lives for one pass). */
@@ -136,14 +162,30 @@ export class StatCaches {
 
   constructor(private readonly ctx: Ctx) {
     this.file = join(ctx.paths.statCaches, 'index');
+    let fd: number | null = null;
     try {
-      const buf = readFileSync(this.file);
-      for (const [name, skills] of parseIndex(buf)) this.groups.set(name, { skills, decoded: new Map(), obs: new Map(), touched: new Set() });
-      this.loadedBytes = buf;
+      fd = openSync(this.file, 'r');
+      const stamp = stampOf(fstatSync(fd));
+      let memo = ctx.statIndex;
+      if (!memo || memo.stamp !== stamp) {
+        ctx.statIndex = undefined;
+        const bytes = readFileSync(fd);
+        memo = { stamp, bytes, groups: parseIndex(bytes) };
+        ctx.statIndex = memo;
+      }
+      for (const [name, skills] of memo.groups) this.groups.set(name, { skills, decoded: new Map(), obs: new Map(), touched: new Set() });
+      this.loadedBytes = memo.bytes;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.debug(`workspace index ignored (${(err as Error).message}); it is rebuilt`);
       this.groups.clear();
+      this.loadedBytes = null;
+    } finally {
+      if (fd !== null) closeSync(fd);
     }
+  }
+
+  private body(slot: Slot): Buffer {
+    return this.loadedBytes!.subarray(slot.bodyAt, slot.bodyAt + slot.bodyLen);
   }
 
   private group(name: string): Group {
@@ -164,7 +206,7 @@ export class StatCaches {
       c = new Map();
       if (slot) {
         try {
-          c = decodeEntries(slot.body);
+          c = decodeEntries(this.body(slot));
         } catch {
           /* unreadable record: the skill is hashed again */
         }
@@ -183,7 +225,11 @@ export class StatCaches {
   }
 
   private obsOf(g: Group, skill: string): [string, string] | null {
-    return g.obs.has(skill) ? g.obs.get(skill)! : (g.skills.get(skill)?.obs ?? null);
+    if (g.obs.has(skill)) return g.obs.get(skill)!;
+    const at = g.skills.get(skill)?.obsAt ?? -1;
+    if (at < 0) return null;
+    const b = this.loadedBytes!;
+    return [b.toString('hex', at, at + SUM), b.toString('hex', at + SUM, at + 2 * SUM)];
   }
 
   observationTree(plugin: string, skill: string, commit: string): string | null {
@@ -202,6 +248,7 @@ export class StatCaches {
   drop(plugin: string, skill?: string): void {
     const g = this.group(plugin);
     if (skill) {
+      g.skills = new Map(g.skills); // the slots may be the context's memo: never changed in place
       g.skills.delete(skill);
       g.decoded.set(skill, new Map());
       if (g.touched !== 'all') g.touched.add(skill);
@@ -211,7 +258,7 @@ export class StatCaches {
 
   /** The whole index as bytes: decoded skills encoded again, the others copied as loaded. */
   encode(): Buffer {
-    const w = new Writer();
+    const w = new Writer((this.loadedBytes?.length ?? 0) + (1 << 16));
     w.u32(MAGIC);
     w.u32(VERSION);
     const names = [...this.groups.keys()].sort();
@@ -233,14 +280,14 @@ export class StatCaches {
         const slot = g.skills.get(skill);
         const lenAt = w.len;
         w.u32(0);
-        if (slot && (!c || (g.touched !== 'all' && !g.touched.has(skill)))) w.bytes(slot.body);
+        if (slot && (!c || (g.touched !== 'all' && !g.touched.has(skill)))) w.bytes(this.body(slot));
         else if (c) encodeEntries(w, c);
         else w.u32(0);
         w.at(lenAt, w.len - lenAt - 4);
       }
     }
-    const body = w.done();
-    return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+    w.bytes(createHash('sha1').update(w.done()).digest());
+    return w.done();
   }
 
   /** Persist; call only after the objects the entries name are on disk. */
@@ -250,13 +297,40 @@ export class StatCaches {
     try {
       const buf = this.encode();
       if (this.loadedBytes?.equals(buf)) return;
-      writeFileAtomic(this.file, buf);
+      const stamp = writeIndex(this.file, buf);
+      // What we wrote is what the next pass of this context would read: keep it, parsed.
+      this.ctx.statIndex = { stamp, bytes: buf, groups: parseIndex(buf, true) };
       this.loadedBytes = buf;
+      for (const [name, skills] of this.ctx.statIndex.groups) this.groups.set(name, { skills, decoded: new Map(), obs: new Map(), touched: new Set() });
       removeOldCaches(this.ctx.paths.statCaches);
     } catch (err) {
       this.ctx.log.debug(`workspace index not saved: ${(err as Error).message}`);
     }
   }
+}
+
+/** Write the index atomically (temp + rename); returns the stamp of the file written (taken before the rename, so it is ours). */
+function writeIndex(file: string, buf: Buffer): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = tmpName(file);
+  const fd = openSync(tmp, 'wx', 0o644);
+  let stamp: string;
+  try {
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    stamp = stampOf(fstatSync(fd));
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return stamp;
 }
 
 /** The per-plugin JSON caches of earlier versions: replaced by the index. */
