@@ -100,7 +100,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     lock: join(root, 'lock'),
     journal: join(root, 'journal.json'),
     tmp: join(root, 'tmp'),
-    recordCache: join(cache, 'records.json'),
+    recordCache: join(cache, 'main-state'),
     discoveryCache: join(cache, 'discovery.json'),
     reconciledMarker: join(cache, 'reconciled.json'),
     liveMarker: join(cache, 'live.json'),

@@ -3,7 +3,7 @@
 // (a `git push` to the workspace between our read and our compare-and-swap).
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
-import { readMainState, type MainState } from './state.js';
+import { readMainState, saveMainState, type MainState } from './state.js';
 import { Txn, applyTxn, packRefsIfPending, recoverJournal, refreshLive } from './txn.js';
 import { removeStaleTemps } from './cleanup.js';
 import { assertMainOpen } from './main-gate.js';
@@ -24,6 +24,7 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
     // Whatever happened (even a command that changed nothing, after a killed one),
     // leave the live view matching main. Cheap when it already does.
     refreshLive(ctx);
+    saveMainState(ctx); // after refreshLive: its check of the skills tree is recorded too
     ctx.lock.release();
   }
 }

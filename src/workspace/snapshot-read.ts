@@ -62,7 +62,7 @@ export function openSkillFolder(root: string, rel: string, reals?: Map<string, s
     try {
       next = openDirAt(dir, parts[i]!);
       if (!next && lstatAt(dir, parts[i]!)?.isSymbolicLink()) {
-        closeDir(dir);
+        // Closed once, below: closing here too closed it twice (EBADF hid this error, or another descriptor went).
         throw new SkillsyncError('ESYMLINK', `${sub} is a symlink; skillsync never follows links, make it a folder`, { path: sub });
       }
     } catch (err) {
@@ -74,6 +74,52 @@ export function openSkillFolder(root: string, rel: string, reals?: Map<string, s
     dir = next;
   }
   return dir;
+}
+
+/**
+ * The folders that hold skill folders (a plugin's skills/), each opened once as
+ * openSkillFolder opens it, and every skill folder opened inside its held parent: one
+ * open per skill instead of one per path component. A parent swapped after it was
+ * opened is read as the folder opened, as a skill folder is during its walk. Close it
+ * when the plugin is done.
+ */
+export class SkillParents {
+  private readonly held = new Map<string, DirHandle | null>();
+  constructor(private readonly reals?: Map<string, string>) {}
+
+  /** The skill folder `rel` of the source at `root`; refused and reported exactly as openSkillFolder does. */
+  open(root: string, rel: string): DirHandle {
+    const i = rel.lastIndexOf('/');
+    if (i < 0) return openSkillFolder(root, rel, this.reals);
+    const key = `${root}\0${rel.slice(0, i)}`;
+    let parent = this.held.get(key);
+    if (parent === undefined) {
+      try {
+        parent = openSkillFolder(root, rel.slice(0, i), this.reals);
+      } catch {
+        parent = null;
+      }
+      this.held.set(key, parent);
+    }
+    if (parent === null) return openSkillFolder(root, rel, this.reals); // its error, worded as always
+    const name = rel.slice(i + 1);
+    let dir: DirHandle | null;
+    try {
+      dir = openDirAt(parent, name);
+      if (!dir && lstatAt(parent, name)?.isSymbolicLink()) {
+        throw new SkillsyncError('ESYMLINK', `${rel} is a symlink; skillsync never follows links, make it a folder`, { path: rel });
+      }
+    } catch (err) {
+      throw sourceError(err, rel);
+    }
+    if (!dir) throw new SkillsyncError('ESOURCE_GONE', `skill folder ${rel} is missing or not a folder; it will be read again on the next pass`, { path: rel }, 'retry');
+    return dir;
+  }
+
+  close(): void {
+    for (const d of this.held.values()) closeDir(d);
+    this.held.clear();
+  }
 }
 
 /** Read a file through its folder's descriptor until two fstats agree with what was read. */
@@ -126,13 +172,8 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
     for (const { name, dir: isDir } of names) {
       if (name === '.git') continue; // git never adds a .git entry
       const childRel = rel ? `${rel}/${name}` : name;
-      if (name.includes('\uFFFD')) throw new SkillsyncError('ENAME_ENCODING', `file name is not valid UTF-8: ${childRel}`, { path: rel });
-      // `.GIT`, `git~1`, `.gitmodules`...: a checkout or clone would take them for git's own.
-      const bad = checkEntryName(name, 'skill');
-      if (bad) throw new SkillsyncError('ETREE_ENTRY', `${childRel}: ${bad.message}; rename or remove it`, { path: childRel, rule: bad.rule });
-      if (Buffer.byteLength(childRel) > MAX_SKILL_PATH_BYTES) {
-        throw new SkillsyncError('EPATH_TOO_LONG', `path too long in skill: ${childRel.slice(0, 80)}… (${Buffer.byteLength(childRel)} bytes; the limit is ${MAX_SKILL_PATH_BYTES})`, { path: childRel });
-      }
+      // Names from the cache passed these checks when they were listed (only a folder read without error is cached).
+      if (!fromCache) checkName(name, rel, childRel);
       let st: Stats | null;
       try {
         st = lstatAt(dir, name);
@@ -197,6 +238,16 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
   res.oid = walk(top, '', fstatOf(top, '.')) ?? EMPTY_TREE;
   if (opts.store && res.oid === EMPTY_TREE) opts.store.write('tree', Buffer.alloc(0));
   return res;
+}
+
+/** Names a skill may not hold: not UTF-8, git's own (`.GIT`, `git~1`, `.gitmodules`...: a checkout would take them for git's), too long. */
+function checkName(name: string, rel: string, childRel: string): void {
+  if (name.includes('\uFFFD')) throw new SkillsyncError('ENAME_ENCODING', `file name is not valid UTF-8: ${childRel}`, { path: rel });
+  const bad = checkEntryName(name, 'skill');
+  if (bad) throw new SkillsyncError('ETREE_ENTRY', `${childRel}: ${bad.message}; rename or remove it`, { path: childRel, rule: bad.rule });
+  if (Buffer.byteLength(childRel) > MAX_SKILL_PATH_BYTES) {
+    throw new SkillsyncError('EPATH_TOO_LONG', `path too long in skill: ${childRel.slice(0, 80)}… (${Buffer.byteLength(childRel)} bytes; the limit is ${MAX_SKILL_PATH_BYTES})`, { path: childRel });
+  }
 }
 
 function fstatOf(dir: DirHandle, rel: string): Stats {

@@ -13,7 +13,7 @@ import { closeDir, sourceError, type DirHandle } from '../plugins/fs-at.js';
 import type { Ctx } from './context.js';
 import { assertTreeDeep } from '../git/tree-check.js';
 import type { StatCaches } from './stat-cache.js';
-import { openSkillFolder, readSkillTree, rehash, unchangedSince, type ReadResult } from './snapshot-read.js';
+import { openSkillFolder, readSkillTree, rehash, unchangedSince, type ReadResult, type SkillParents } from './snapshot-read.js';
 
 const ATTEMPTS = 3;
 /**
@@ -103,11 +103,12 @@ export interface Snapshot {
 /**
  * Snapshot one skill. `previous` is the last observed tree: when the result differs,
  * the folder is re-checked after hashing and hashed again if anything moved, so a
- * proposal is never built from a half-saved edit.
+ * proposal is never built from a half-saved edit. `parents`: the plugin's skill
+ * parents held open for all its skills (see SkillParents).
  */
-export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null): Snapshot {
+export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null, parents?: SkillParents): Snapshot {
   try {
-    const snap = snapshotIn(ctx, plugin, skill, caches, previous);
+    const snap = snapshotIn(ctx, plugin, skill, caches, previous, parents);
     if (snap.tree !== previous) checkStoredSkillMd(ctx.store, snap.tree);
     return snap;
   } catch (err) {
@@ -120,7 +121,7 @@ export function snapshotSkill(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl
   }
 }
 
-function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null): Snapshot {
+function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: StatCaches, previous: string | null, parents?: SkillParents): Snapshot {
   const source = plugin.source;
   if (source.kind === 'git') {
     const gs = source as GitSourceTree;
@@ -141,7 +142,7 @@ function snapshotIn(ctx: Ctx, plugin: PluginManifest, skill: SkillDecl, caches: 
     copyTree(gs.store, ctx.store, e.oid, '', gs.display);
     return { tree: e.oid, files: -1 };
   }
-  const top = openSkillFolder(source.root, skill.path, caches.realRoots);
+  const top = parents ? parents.open(source.root, skill.path) : openSkillFolder(source.root, skill.path, caches.realRoots);
   try {
     return snapshotFolder(ctx, plugin, skill, caches, previous, top);
   } finally {

@@ -17,6 +17,7 @@ import type { RefIndex } from './ref-index.js';
 import { rejectedUpstream } from './reject.js';
 import { describeFinding, safetyOf } from './skill-files.js';
 import { snapshotSkill } from './snapshot.js';
+import { SkillParents } from './snapshot-read.js';
 import type { StatCaches } from './stat-cache.js';
 import { readMainState, type MainState } from './state.js';
 import type { Txn } from './txn.js';
@@ -55,15 +56,25 @@ export function planRefs(ctx: Ctx, m: PluginManifest, state: PlanState, refs: Re
 export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, caches: StatCaches, refs: RefIndex, txn: Txn): Observed {
   const declared = new Map(m.skills.map((s) => [s.name, s.path]));
   const observed: Observed = { id: m.id, version: m.version, origin: { source: m.origin.source, path: m.origin.folder }, declared, trees: new Map(), refused: new Set() };
+  observed.unreadable = new Map<string, string>();
+  const parents = new SkillParents(caches.realRoots); // the plugin's skills/ opened once for all its skills
+  try {
+    observeSkills(ctx, m, state, caches, refs, txn, observed, parents);
+  } finally {
+    parents.close();
+  }
+  return observed;
+}
+
+function observeSkills(ctx: Ctx, m: PluginManifest, state: PlanState, caches: StatCaches, refs: RefIndex, txn: Txn, observed: Observed, parents: SkillParents): void {
   const policy = autoApply(ctx, m.id);
-  const unreadable = new Map<string, string>();
-  observed.unreadable = unreadable;
+  const unreadable = observed.unreadable as Map<string, string>;
   for (const name of skillsToObserve(state, observed)) {
     const decl = m.skills.find((s) => s.name === name)!;
     const prev = readObservation(ctx, m.id, name, { refs, caches });
     let snap;
     try {
-      snap = snapshotSkill(ctx, m, decl, caches, prev.tree);
+      snap = snapshotSkill(ctx, m, decl, caches, prev.tree, parents);
     } catch (err) {
       // A skill still being written is read again next pass; the plugin's other skills go on.
       if (!(err instanceof SkillsyncError && err.kind === 'retry' && errorAction(err).abortPass === false)) throw err;
@@ -78,7 +89,6 @@ export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, cac
     const b = state.bindings.get(name);
     if (policy && b && b.acceptedTree !== snap.tree && !checkPublishable(ctx, name, snap.tree, readAllowances(ctx.store, readMainState(ctx).tree)).ok) (observed.refused as Set<string>).add(name);
   }
-  return observed;
 }
 
 export interface Applied {

@@ -11,7 +11,7 @@ import type { Signature } from '../git/commit.js';
 import { formatMessage, type TrailerKey } from '../core/trailers.js';
 import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
-import { readMainState, saveRecordCache, type MainState } from './state.js';
+import { readMainState, type MainState } from './state.js';
 import { MAIN, PACKED_NAMESPACES, versionTagName, versionTagRef } from './layout.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, serializeRecord, type Binding, type PluginRecord } from './records.js';
 import { updateLive } from './live.js';
@@ -182,7 +182,6 @@ export function applyTxn(ctx: Ctx, txn: Txn, command: string): void {
   if (useJournal) rmSync(ctx.paths.journal, { force: true });
   if (rest.length >= 32) ctx.packRefsPending = true;
   if (main) refreshLive(ctx);
-  saveRecordCache(ctx);
 }
 
 export function refreshLive(ctx: Ctx): void {
