@@ -2,7 +2,7 @@
 // plugins it syncs plus a round-robin slice of the rest; full passes verify up to the
 // whole budget. Real workspace, real checkouts edited on disk, the real job executor.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, skillMd, type TestWorkspace } from './helpers/workspace.js';
 import { JobExecutor } from '../src/daemon/jobs.js';
@@ -58,6 +58,13 @@ describe('live view in watch passes', () => {
     ctx.liveScope = { skills: new Set(['a1']), entries: 0 };
     refreshLive(ctx);
     expect(intact('a1')).toBe(true);
+    expect(intact('b1')).toBe(false);
+    // A deleted link and a stray entry change live/skills itself: a watch pass lists it and repairs both.
+    rmSync(join(ws.config.workspace, 'live', 'skills', 'b2'));
+    mkdirSync(join(ws.config.workspace, 'live', 'skills', 'stray'));
+    refreshLive(ctx);
+    expect(intact('b2')).toBe(true);
+    expect(existsSync(join(ws.config.workspace, 'live', 'skills', 'stray'))).toBe(false);
     expect(intact('b1')).toBe(false);
     // One entry more per pass (a checkout here is 2 entries: its folder and SKILL.md):
     // every checkout is verified within as many passes as there are checkouts.

@@ -14,6 +14,7 @@ import { workspacePaths, type WorkspacePaths } from './layout.js';
 import { DiscoveryMemo } from './discovery-memo.js';
 import { StateCache } from './state.js';
 import type { IndexMemo } from './stat-cache.js';
+import type { LiveMemo } from './live.js';
 
 export interface Identity {
   name: string;
@@ -37,6 +38,8 @@ export interface Ctx {
   stateCache: StateCache;
   /** The workspace index as last read or written (see stat-cache.ts); reused while the file is unchanged. */
   statIndex?: IndexMemo;
+  /** The live view's marker as last read or written (see live.ts); reused while the file is unchanged. */
+  liveMemo?: LiveMemo;
   /** Many loose refs were written: pack them before the lock is released. */
   packRefsPending?: boolean;
   /** --dry-run: transactions are built (objects in memory) but never applied. */

@@ -2,17 +2,17 @@
 // checkout of that skill's tree. Each link is swapped atomically (new symlink renamed
 // over the old, as kubernetes/git-sync does), so a reader never sees a half-written
 // skill. Checkouts are named by tree oid and reused, so an update costs what changed.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { lookupPath, flattenTree } from '../git/tree-editor.js';
-import { writeFileAtomic } from '../git/fsutil.js';
 import { hashDirectory } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 import { SKILLS_DIR } from './records.js';
 import { assertTreeObject } from '../git/tree-check.js';
 import { displayName } from '../core/names.js';
 import { checkoutChanges, makeReadOnly, sealByNames, sealOf, shapeKey } from './live-seal.js';
+import { fileStamp, writeStamped } from './stat-cache.js';
 
 /** Retired checkouts are kept this long for readers that resolved the old link. */
 const RETIRE_GRACE_MS = 60_000;
@@ -26,6 +26,19 @@ interface LiveMarker {
   shapes: Record<string, string[]>;
   /** Where the next pass resumes verifying seals when there are more than one pass checks. */
   cursor: string;
+  /** live/skills as the last update left it (inode, mtime, ctime): a watch pass that finds it so need not list it. */
+  dir?: string;
+}
+
+/** The marker as this context last read or wrote it, and the file it was (see readMarker). */
+export interface LiveMemo {
+  stamp: string;
+  marker: LiveMarker;
+}
+
+function dirStamp(path: string): string {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : '';
 }
 
 /** What a daemon watch pass verifies: the checkouts of these skills, and `entries` more round robin. */
@@ -38,12 +51,27 @@ function markerPath(ctx: Ctx) {
   return ctx.paths.liveMarker;
 }
 
-function readMarker(ctx: Ctx): LiveMarker {
+/**
+ * The marker and the stamp of the file it came from. A daemon's context keeps the
+ * marker it last read or wrote (ctx.liveMemo) and reuses it while the file is that
+ * one: no 1 MB JSON parse per pass at 10,000 skills. The memo is taken while the
+ * update runs, so a failed update leaves none.
+ */
+function readMarker(ctx: Ctx): { marker: LiveMarker; stamp: string | null } {
+  const memo = ctx.liveMemo;
+  ctx.liveMemo = undefined;
+  let fd: number | null = null;
   try {
-    const m = JSON.parse(readFileSync(markerPath(ctx), 'utf8'));
-    return { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {}, seals: m.seals ?? {}, shapes: m.shapes ?? {}, cursor: typeof m.cursor === 'string' ? m.cursor : '' };
+    fd = openSync(markerPath(ctx), 'r');
+    const stamp = fileStamp(fstatSync(fd));
+    if (memo && memo.stamp === stamp) return { marker: memo.marker, stamp };
+    const m = JSON.parse(readFileSync(fd, 'utf8'));
+    const marker = { skillsTree: m.skillsTree ?? null, retired: m.retired ?? {}, seals: m.seals ?? {}, shapes: m.shapes ?? {}, cursor: typeof m.cursor === 'string' ? m.cursor : '', dir: typeof m.dir === 'string' ? m.dir : undefined };
+    return { marker, stamp };
   } catch {
-    return { skillsTree: null, retired: {}, seals: {}, shapes: {}, cursor: '' };
+    return { marker: { skillsTree: null, retired: {}, seals: {}, shapes: {}, cursor: '' }, stamp: null };
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 
@@ -177,7 +205,8 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
   mkdirSync(ctx.paths.checkouts, { recursive: true });
   const skillsEntry = lookupPath(ctx.store, rootTree, SKILLS_DIR);
   const skillsTree = skillsEntry?.mode === '40000' ? skillsEntry.oid : null;
-  const marker = readMarker(ctx);
+  const { marker, stamp } = readMarker(ctx);
+  const scope = ctx.liveScope;
   const unchanged = marker.skillsTree === skillsTree;
   let dirty = !unchanged;
 
@@ -190,14 +219,18 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
     for (const e of ctx.store.readTree(marker.skillsTree)) if (e.mode === '40000') before.set(e.name, e.oid);
   }
   // What is really in live/skills: the marker says what was made, not what is there now.
+  // A watch pass that finds the folder as the last update left it knows without listing it.
   const present = new Set<string>();
-  for (const n of readdirSync(ctx.paths.liveSkills)) {
-    if (n.startsWith('.tmp-')) rmSync(join(ctx.paths.liveSkills, n), { force: true });
-    else present.add(n);
+  if (scope && marker.skillsTree && marker.dir && marker.dir === dirStamp(ctx.paths.liveSkills)) {
+    for (const n of before.keys()) present.add(n);
+  } else {
+    for (const n of readdirSync(ctx.paths.liveSkills)) {
+      if (n.startsWith('.tmp-')) rmSync(join(ctx.paths.liveSkills, n), { force: true });
+      else present.add(n);
+    }
   }
   if (!marker.skillsTree) for (const n of present) before.set(n, linkTarget(ctx, n) ?? '');
   // Checkouts someone edited are rebuilt from git before any link points at them again.
-  const scope = ctx.liveScope;
   const verified = new Set<string>();
   if (verifySeals(ctx, marker, want, verified, scope)) dirty = true;
   for (const [skill, tree] of want) {
@@ -247,13 +280,20 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
       dirty = true;
     }
   }
+  const dir = dirStamp(ctx.paths.liveSkills);
+  if (marker.dir !== dir) {
+    marker.dir = dir;
+    dirty = true;
+  }
   if (dirty) {
     // Only the shapes some seal names are kept.
     const used = new Set(Object.values(marker.seals).map((v) => v.split(':')[2]));
     const shapes: Record<string, string[]> = {};
     for (const k of Object.keys(marker.shapes).sort()) if (used.has(k)) shapes[k] = marker.shapes[k]!;
-    writeFileAtomic(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired, seals: marker.seals, shapes, cursor: marker.cursor }));
-  }
+    marker.skillsTree = skillsTree;
+    marker.shapes = shapes;
+    ctx.liveMemo = { stamp: writeStamped(markerPath(ctx), JSON.stringify({ skillsTree, retired: marker.retired, seals: marker.seals, shapes, cursor: marker.cursor, dir })), marker };
+  } else if (stamp) ctx.liveMemo = { stamp, marker };
 }
 
 /** Seal a checkout from its tree (when it is made, or sealed before shapes were kept), recording its shape. */

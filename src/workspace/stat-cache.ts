@@ -33,13 +33,21 @@ interface Slot {
 export interface IndexMemo {
   stamp: string;
   bytes: Buffer;
-  groups: Map<string, Map<string, Slot>>;
+  groups: Map<string, SlotMap>;
 }
 
-const stampOf = (st: { ino: number; size: number; mtimeMs: number }) => `${st.ino}:${st.size}:${st.mtimeMs}`;
+/** One plugin's (or target's) skills as loaded, and where the whole group's record is in the bytes. */
+class SlotMap extends Map<string, Slot> {
+  rawAt = 0;
+  rawEnd = 0;
+}
+
+/** Which file this is (inode, size, mtime): a file replaced by rename, or rewritten, has another stamp. */
+export const fileStamp = (st: { ino: number; size: number; mtimeMs: number }) => `${st.ino}:${st.size}:${st.mtimeMs}`;
 
 interface Group {
-  skills: Map<string, Slot>;
+  /** As loaded (a SlotMap from the bytes), or a new Map once skills were dropped. */
+  skills: Map<string, Slot> | SlotMap;
   /** Decoded entries (the caller may change them; `touch` says which did). */
   decoded: Map<string, StatCache>;
   /** Skills whose entries were touched, or 'all' (re-encoded on save; the rest are copied). */
@@ -121,7 +129,7 @@ function decodeEntries(body: Buffer): StatCache {
 }
 
 /** Parse an index file; throws on anything but a complete, current one. Entries stay undecoded, in `buf`. */
-export function parseIndex(buf: Buffer, checked = false): Map<string, Map<string, Slot>> {
+export function parseIndex(buf: Buffer, checked = false): Map<string, SlotMap> {
   if (buf.length < 12 + SUM) throw new Error('short index');
   if (!checked) {
     const sum = createHash('sha1').update(buf.subarray(0, buf.length - SUM)).digest();
@@ -129,10 +137,12 @@ export function parseIndex(buf: Buffer, checked = false): Map<string, Map<string
   }
   const r = new Reader(buf, buf.length - SUM);
   if (r.u32() !== MAGIC || r.u32() !== VERSION) throw new Error('not an index of this version');
-  const groups = new Map<string, Map<string, Slot>>();
+  const groups = new Map<string, SlotMap>();
   for (let g = r.u32(); g > 0; g--) {
+    const rawAt = r.pos;
     const name = r.str();
-    const skills = new Map<string, Slot>();
+    const skills = new SlotMap();
+    skills.rawAt = rawAt;
     for (let s = r.u32(); s > 0; s--) {
       const skill = r.str();
       let obsAt = -1;
@@ -145,6 +155,7 @@ export function parseIndex(buf: Buffer, checked = false): Map<string, Map<string
       r.slice(bodyLen);
       skills.set(skill, { obsAt, bodyAt, bodyLen });
     }
+    skills.rawEnd = r.pos;
     groups.set(name, skills);
   }
   if (r.pos !== r.end) throw new Error('trailing bytes in index');
@@ -165,7 +176,7 @@ export class StatCaches {
     let fd: number | null = null;
     try {
       fd = openSync(this.file, 'r');
-      const stamp = stampOf(fstatSync(fd));
+      const stamp = fileStamp(fstatSync(fd));
       let memo = ctx.statIndex;
       if (!memo || memo.stamp !== stamp) {
         ctx.statIndex = undefined;
@@ -256,6 +267,13 @@ export class StatCaches {
     this.dirty.add(plugin);
   }
 
+  /** The loaded slots of group `g` when it would encode to the bytes it was loaded from, else null. */
+  private unchanged(g: Group): SlotMap | null {
+    if (!(g.skills instanceof SlotMap) || g.skills.rawEnd === 0 || g.touched === 'all' || g.touched.size || g.obs.size) return null;
+    for (const k of g.decoded.keys()) if (!g.skills.has(k)) return null;
+    return g.skills;
+  }
+
   /** The whole index as bytes: decoded skills encoded again, the others copied as loaded. */
   encode(): Buffer {
     const w = new Writer((this.loadedBytes?.length ?? 0) + (1 << 16));
@@ -265,6 +283,12 @@ export class StatCaches {
     w.u32(names.length);
     for (const name of names) {
       const g = this.groups.get(name)!;
+      const raw = this.unchanged(g);
+      if (raw) {
+        // A plugin this pass did not change (most of them in a watch pass): its bytes as loaded.
+        w.bytes(this.loadedBytes!.subarray(raw.rawAt, raw.rawEnd));
+        continue;
+      }
       const skills = [...new Set([...g.skills.keys(), ...g.decoded.keys(), ...g.obs.keys()])].sort();
       w.str(name);
       w.u32(skills.length);
@@ -297,7 +321,7 @@ export class StatCaches {
     try {
       const buf = this.encode();
       if (this.loadedBytes?.equals(buf)) return;
-      const stamp = writeIndex(this.file, buf);
+      const stamp = writeStamped(this.file, buf);
       // What we wrote is what the next pass of this context would read: keep it, parsed.
       this.ctx.statIndex = { stamp, bytes: buf, groups: parseIndex(buf, true) };
       this.loadedBytes = buf;
@@ -309,15 +333,16 @@ export class StatCaches {
   }
 }
 
-/** Write the index atomically (temp + rename); returns the stamp of the file written (taken before the rename, so it is ours). */
-function writeIndex(file: string, buf: Buffer): string {
+/** Write a file atomically (temp + rename); returns the stamp of the file written (taken before the rename, so it is ours). */
+export function writeStamped(file: string, buf: Buffer | string): string {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = tmpName(file);
   const fd = openSync(tmp, 'wx', 0o644);
   let stamp: string;
   try {
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-    stamp = stampOf(fstatSync(fd));
+    const b = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : buf;
+    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+    stamp = fileStamp(fstatSync(fd));
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
