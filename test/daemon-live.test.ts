@@ -2,7 +2,7 @@
 // plugins it syncs plus a round-robin slice of the rest; full passes verify up to the
 // whole budget. Real workspace, real checkouts edited on disk, the real job executor.
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, skillMd, type TestWorkspace } from './helpers/workspace.js';
 import { JobExecutor } from '../src/daemon/jobs.js';
@@ -66,6 +66,14 @@ describe('live view in watch passes', () => {
     expect(intact('b2')).toBe(true);
     expect(existsSync(join(ws.config.workspace, 'live', 'skills', 'stray'))).toBe(false);
     expect(intact('b1')).toBe(false);
+    // A link replaced by one to another checkout (a new symlink renamed over it) is put back too.
+    const skills = join(ws.config.workspace, 'live', 'skills');
+    symlinkSync(readlinkSync(join(skills, 'a1')), join(skills, '.other'));
+    renameSync(join(skills, '.other'), join(skills, 'b2'));
+    expect(intact('b2')).toBe(false);
+    refreshLive(ctx);
+    expect(intact('b2')).toBe(true);
+    expect(ws.logs.some((l) => /live view: live\/skills\/b2 pointed at .*; restored/.test(l))).toBe(true);
     // One entry more per pass (a checkout here is 2 entries: its folder and SKILL.md):
     // every checkout is verified within as many passes as there are checkouts.
     ctx.liveScope = { skills: new Set(['a1']), entries: 1 };

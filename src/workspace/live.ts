@@ -219,9 +219,12 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
     for (const e of ctx.store.readTree(marker.skillsTree)) if (e.mode === '40000') before.set(e.name, e.oid);
   }
   // What is really in live/skills: the marker says what was made, not what is there now.
-  // A watch pass that finds the folder as the last update left it knows without listing it.
+  // A watch pass that finds the folder as the last update left it (a link can only be
+  // deleted, added or replaced by changing the folder, which moves its mtime and ctime)
+  // knows its entries and links without listing or reading them.
+  const asLeft = scope !== undefined && marker.skillsTree !== null && marker.dir !== undefined && marker.dir === dirStamp(ctx.paths.liveSkills);
   const present = new Set<string>();
-  if (scope && marker.skillsTree && marker.dir && marker.dir === dirStamp(ctx.paths.liveSkills)) {
+  if (asLeft) {
     for (const n of before.keys()) present.add(n);
   } else {
     for (const n of readdirSync(ctx.paths.liveSkills)) {
@@ -242,8 +245,7 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
       marker.seals[tree] = sealString(ctx, marker, tree);
       dirty = true;
     }
-    // A watch pass reads the links it changes or verified (a missing one shows in readdir); other passes read all.
-    if (scope && !fresh && old === tree && present.has(skill) && !verified.has(tree) && !scope.skills.has(skill)) continue;
+    if (asLeft && old === tree) continue; // the link is the one the last update checked
     const target = readLink(ctx, skill);
     if (target === checkoutLink(tree)) continue;
     if (old === tree && marker.skillsTree !== null) {
