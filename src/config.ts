@@ -1,10 +1,12 @@
 // config/skillsync.yaml: parsed with the `yaml` package (no code, bounded aliases),
 // validated key by key; an unknown or invalid key is an error that names it.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { SkillsyncError } from './core/errors.js';
+import { yaml } from './core/yaml.js';
+import { writeFileAtomic } from './git/fsutil.js';
 import { parseSafetyPolicy, type SafetyPolicy } from './core/safety/index.js';
 import { REMOTE_KEYS, parseRemoteConfig, parseRemoteSource, type RemoteConfig } from './remote/config.js';
 import { parseNames, parseTargets, type NameMap, type TargetSpec } from './targets/config.js';
@@ -168,13 +170,7 @@ export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?
   let cfg: Config;
   const file = found.file;
   if (file && existsSync(file)) {
-    let raw: unknown;
-    try {
-      raw = parse(readFileSync(file, 'utf8'), { maxAliasCount: 50, prettyErrors: true });
-    } catch (err) {
-      throw new SkillsyncError('ECONFIG', `config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
-    }
-    cfg = parseConfig(raw, dirname(file), file);
+    cfg = parseConfig(readYamlCached(file, configCacheDir(opts.env ?? process.env)), dirname(file), file);
   } else if (file) {
     const via = found.how === 'env' ? ' (from SKILLSYNC_CONFIG)' : '';
     throw new SkillsyncError('ECONFIG', `config file not found: ${file}${via}`, { file });
@@ -184,4 +180,53 @@ export function loadConfig(opts: { file?: string; explicit?: boolean; workspace?
   cfg.found = found;
   if (opts.workspace) cfg.workspace = resolve(cwd, opts.workspace);
   return cfg;
+}
+
+/** Where parsed config files are kept: $XDG_CACHE_HOME/skillsync/config (derived data, safe to delete). */
+export function configCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'skillsync', 'config');
+}
+
+/** YAML's result as JSON when JSON holds it exactly (no .inf or .nan), else null. */
+function asJson(raw: unknown): string | null {
+  let exact = true;
+  const text = JSON.stringify(raw, (_k, v) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) exact = false;
+    return v;
+  });
+  return exact && text !== undefined ? text : null;
+}
+
+/**
+ * The parsed YAML of a config file, from the cache when the file's bytes are the ones
+ * it was parsed from (keyed by content, not stat: an edit within a second is never
+ * missed). A missing, corrupt or stale cache entry is parsed again and rewritten.
+ */
+export function readYamlCached(file: string, cacheDir: string | null): unknown {
+  const bytes = readFileSync(file);
+  const sum = createHash('sha1').update(bytes).digest('hex');
+  const entry = cacheDir ? join(cacheDir, `${createHash('sha1').update(file).digest('hex')}.json`) : null;
+  if (entry) {
+    try {
+      const c = JSON.parse(readFileSync(entry, 'utf8'));
+      if (c && c.v === 1 && c.sum === sum && c.file === file && 'raw' in c) return c.raw;
+    } catch {
+      /* none yet, or unreadable: parsed below */
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = yaml().parse(bytes.toString('utf8'), { maxAliasCount: 50, prettyErrors: true });
+  } catch (err) {
+    throw new SkillsyncError('ECONFIG', `config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
+  }
+  const json = entry ? asJson(raw ?? null) : null;
+  if (entry && json !== null) {
+    try {
+      writeFileAtomic(entry, `{"v":1,"file":${JSON.stringify(file)},"sum":"${sum}","raw":${json}}`);
+    } catch {
+      /* a read-only home: parsed every time */
+    }
+  }
+  return raw;
 }

@@ -2,7 +2,8 @@
 // a missing source is an error in status and a failure of sync.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { configCacheDir, loadConfig } from '../src/config.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, makeEnv, skillMd, type Env } from './helpers/env.js';
@@ -100,5 +101,48 @@ describe('missing sources are failures', () => {
     expect(s.code).toBe(1);
     expect(s.stdout).not.toMatch(/^no enabled plugins;/m);
     expect(env.run('status').code).toBe(3);
+  });
+});
+
+describe('config cache (parsed YAML by the config file bytes)', () => {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  function setup() {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'skillsync-cfgcache-')));
+    made.push(dir);
+    const file = join(dir, 'skillsync.yaml');
+    writeFileSync(file, 'workspace: ./ws-one\nsources: []\n');
+    const env = { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') };
+    const entry = () => join(configCacheDir(env), readdirSync(configCacheDir(env))[0]!);
+    return { dir, file, env, entry };
+  }
+
+  it('a second load reads the cache entry, not the YAML', () => {
+    const { dir, file, env, entry } = setup();
+    expect(loadConfig({ file, env }).workspace).toBe(join(dir, 'ws-one'));
+    // An entry for these very bytes that says something else: what is loaded proves it is used.
+    const c = JSON.parse(readFileSync(entry(), 'utf8'));
+    c.raw.workspace = './from-the-cache';
+    writeFileSync(entry(), JSON.stringify(c));
+    expect(loadConfig({ file, env }).workspace).toBe(join(dir, 'from-the-cache'));
+  });
+
+  it('changed bytes are parsed again, even with the same size and times', () => {
+    const { dir, file, env } = setup();
+    loadConfig({ file, env });
+    const st = statSync(file);
+    writeFileSync(file, 'workspace: ./ws-two\nsources: []\n');
+    utimesSync(file, st.atime, st.mtime);
+    expect(loadConfig({ file, env }).workspace).toBe(join(dir, 'ws-two'));
+  });
+
+  it('a corrupt entry is ignored and rewritten', () => {
+    const { dir, file, env, entry } = setup();
+    loadConfig({ file, env });
+    writeFileSync(entry(), '{"v":1,"sum":');
+    expect(loadConfig({ file, env }).workspace).toBe(join(dir, 'ws-one'));
+    expect(JSON.parse(readFileSync(entry(), 'utf8')).raw.workspace).toBe('./ws-one');
   });
 });

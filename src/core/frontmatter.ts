@@ -30,7 +30,7 @@
 // there is one (else the whole text). parseFrontmatterOrThrow() throws a
 // SkillsyncError with the same code instead.
 import { createRequire } from 'node:module';
-import { parseDocument } from 'yaml';
+import { yaml } from './yaml.js';
 import { SkillsyncError } from './errors.js';
 
 // gray-matter (CommonJS, with js-yaml) is loaded on first use: most passes hit the
@@ -211,7 +211,7 @@ function parseYaml(raw: string, opts: Required<FrontmatterOptions>): Record<stri
   const depth = estimateDepth(text, opts.maxDepth);
   if (depth > opts.maxDepth) throw new FrontmatterError('EFRONTMATTER_LIMIT', `front matter is nested more than ${opts.maxDepth} levels deep`);
   // prettyErrors: false — the pretty printer is the part that blew up on deep input.
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = yaml().parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false, strict: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     if (e.code === 'RESOURCE_EXHAUSTION') throw new FrontmatterError('EFRONTMATTER_LIMIT', `front matter is too complex to parse (${e.message})`);

@@ -13,7 +13,7 @@
 // plugin is left out (all or nothing); the rest go on.
 import { basename, dirname } from 'node:path';
 import { displayName, foldedKey } from '../core/names.js';
-import { hasFileKey } from './fs-source.js';
+import { hasFileKey, isObservable } from './fs-source.js';
 import type { DiscoveryCache } from './discovery-cache.js';
 import { errorOf, lastSegment, type Ctx } from './discover-context.js';
 import { discoverMarketplace } from './marketplaces.js';
@@ -114,8 +114,7 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
       }
       if (e.type !== 'dir') continue;
       try {
-        const sub = source.list(e.name);
-        if (sub !== null) discoverAt(ctx, e.name, e.name, sub);
+        discoverSubfolder(ctx, e.name);
       } catch (err) {
         const x = errorOf(err);
         ctx.errors.push({ source: ctx.display, path: e.name, code: x.code, message: x.message });
@@ -126,6 +125,46 @@ export function discoverPlugins(source: SourceTree, options: DiscoverOptions = {
     ctx.errors.push({ source: ctx.display, path: '', code: x.code, message: x.message });
   }
   return done();
+}
+
+/**
+ * One folder of a directory of plugins. With a cache, a plugin folder whose every look
+ * (listings by stat, file keys) would see the same as last time gives last time's
+ * result without reading it again: discovery by stat, as git's untracked cache. A
+ * marketplace is always read (its entries may name other repositories).
+ */
+function discoverSubfolder(ctx: Ctx, name: string): void {
+  const { source } = ctx;
+  const folders = ctx.cache?.folders;
+  if (folders === undefined || !isObservable(source)) {
+    const sub = source.list(name);
+    if (sub !== null) discoverAt(ctx, name, name, sub);
+    return;
+  }
+  const memo = folders.get(name);
+  if (memo !== undefined && memo.claimed.every(([k]) => !ctx.claimed.has(k)) && source.stillSeen(memo.seen)) {
+    for (const p of memo.plugins) ctx.plugins.push({ ...p, source, skills: p.skills.map((s) => ({ ...s, warnings: [...s.warnings] })), warnings: [...p.warnings] });
+    ctx.errors.push(...memo.errors.map((e) => ({ ...e })));
+    ctx.warnings.push(...memo.warnings.map((e) => ({ ...e })));
+    for (const [k, id] of memo.claimed) ctx.claimed.set(k, id);
+    return;
+  }
+  const at = { plugins: ctx.plugins.length, errors: ctx.errors.length, warnings: ctx.warnings.length, claimed: new Set(ctx.claimed.keys()) };
+  const { result: kind, seen } = source.observe(() => {
+    const sub = source.list(name);
+    if (sub === null) return 'none';
+    if (discoverMarketplace(ctx, name, sub, name)) return 'marketplace';
+    return discoverPlugin(ctx, { path: name, folderName: name }) ? 'plugin' : 'none';
+  });
+  ctx.cache!.dirty = true;
+  if (seen === null || kind === 'marketplace') return void folders.delete(name);
+  folders.set(name, {
+    seen,
+    plugins: ctx.plugins.slice(at.plugins).map(({ source: _s, ...p }) => p),
+    errors: ctx.errors.slice(at.errors),
+    warnings: ctx.warnings.slice(at.warnings),
+    claimed: [...ctx.claimed].filter(([k]) => !at.claimed.has(k)),
+  });
 }
 
 /**

@@ -40,6 +40,26 @@ export function hasFileKey(source: SourceTree): source is SourceTree & FileKeyed
   return typeof (source as Partial<FileKeyed>).fileKey === 'function';
 }
 
+/**
+ * What discovering a folder saw, in order, to tell later by stat alone whether it would
+ * see the same (see FsSource.observe): a folder listed (identity and subfolders), the
+ * type at a path, a file's key (also for every file read).
+ */
+export type Seen = ['d', string, number, number, number, string[]] | ['l', string] | ['t', string, string] | ['k', string, string];
+
+/** A source whose discovery can be recorded and checked again by stat (fs sources). */
+export interface Observable {
+  observe<T>(fn: () => T): { result: T; seen: Seen[] | null };
+  stillSeen(seen: Seen[]): boolean;
+}
+
+export function isObservable(source: SourceTree): source is SourceTree & Observable {
+  return typeof (source as Partial<Observable>).stillSeen === 'function';
+}
+
+/** Changes within this long of a look may share its timestamp tick: such a look is not kept (git's racy rule). */
+const RACY_MS = 2000;
+
 export const FILE_MODE = 0o100644;
 export const EXEC_MODE = 0o100755;
 
@@ -107,7 +127,7 @@ function modeOf(st: { mode: number }): number {
   return (st.mode & 0o111) !== 0 ? EXEC_MODE : FILE_MODE;
 }
 
-class FsSource implements SourceTree, PrefixReadable, FileKeyed {
+class FsSource implements SourceTree, PrefixReadable, FileKeyed, Observable {
   readonly kind = 'fs' as const;
   readonly display: string;
   readonly root: string;
@@ -115,6 +135,8 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   private realRootCache: string | null = null;
   /** Folders (relative) known to be real folders during the current synchronous pass. */
   private verified: Set<string> | null = null;
+  /** What observe() is recording; `racy` when something seen was too recent to vouch for. */
+  private rec: { seen: Seen[]; racy: boolean; looked: Map<string, string> } | null = null;
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -182,6 +204,21 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   list(rel: string): SourceEntry[] | null {
+    if (this.rec === null) return this.listNow(rel);
+    const rec = this.rec;
+    // The folder's identity before its names: a change in between shows as a mismatch next time.
+    const dir = this.dirPath(rel);
+    const st = dir === null ? undefined : lstatSync(dir, { throwIfNoEntry: false });
+    const entries = this.listNow(rel);
+    if (entries === null || st === undefined || !st.isDirectory()) this.saw(['l', rel]);
+    else {
+      if (Math.max(st.mtimeMs, st.ctimeMs) >= Date.now() - RACY_MS) rec.racy = true;
+      this.saw(['d', rel, st.ino, st.mtimeMs, st.ctimeMs, entries.filter((e) => e.type === 'dir').map((e) => e.name)]);
+    }
+    return entries;
+  }
+
+  private listNow(rel: string): SourceEntry[] | null {
     splitRelPath(rel);
     const dir = this.dirPath(rel);
     if (dir === null) return null;
@@ -241,6 +278,12 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   stat(rel: string): SourceEntry['type'] | null {
+    const t = this.statNow(rel);
+    if (this.rec) this.saw(['t', rel, t ?? '']);
+    return t;
+  }
+
+  private statNow(rel: string): SourceEntry['type'] | null {
     const p = splitParent(rel);
     if (p === null) return this.realRoot() === null ? null : 'dir';
     const dir = this.dirPath(p.parent);
@@ -249,6 +292,67 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   fileKey(rel: string): string | null {
+    const k = this.fileKeyNow(rel);
+    if (this.rec) {
+      this.saw(['k', rel, k ?? '']);
+      if (k !== null && Number(k.slice(k.lastIndexOf(':') + 1)) >= Date.now() - RACY_MS) this.rec.racy = true;
+    }
+    return k;
+  }
+
+  /** Record a look once; the same look giving another answer within one discovery is racy. */
+  private saw(x: Seen): void {
+    const rec = this.rec!;
+    const key = `${x[0] === 'l' ? 'd' : x[0]}\0${x[1]}`;
+    const value = JSON.stringify(x);
+    const before = rec.looked.get(key);
+    if (before === undefined) {
+      rec.looked.set(key, value);
+      rec.seen.push(x);
+    } else if (before !== value) rec.racy = true;
+  }
+
+  /**
+   * Run `fn` (discovering one folder) with every look at the file system recorded: what
+   * stillSeen() needs to tell that discovering it again would see the same. `seen` is
+   * null when something was changed too recently to be vouched for by its stat.
+   */
+  observe<T>(fn: () => T): { result: T; seen: Seen[] | null } {
+    if (this.rec !== null) return { result: fn(), seen: null }; // not nested
+    const rec = (this.rec = { seen: [] as Seen[], racy: false, looked: new Map<string, string>() });
+    try {
+      const result = fn();
+      return { result, seen: rec.racy ? null : rec.seen };
+    } finally {
+      this.rec = null;
+    }
+  }
+
+  /**
+   * True when every look in `seen` (from observe) would see the same now, checked in
+   * order: a folder by lstat (same inode, mtime and ctime: same names; its subfolders
+   * are then real folders for this pass, as a listing makes them), a type, a file key.
+   */
+  stillSeen(seen: Seen[]): boolean {
+    const now = Date.now();
+    for (const x of seen) {
+      if (x[0] === 'd') {
+        const dir = this.dirPath(x[1]);
+        const st = dir === null ? undefined : lstatSync(dir, { throwIfNoEntry: false });
+        if (!st || !st.isDirectory() || st.ino !== x[2] || st.mtimeMs !== x[3] || st.ctimeMs !== x[4] || Math.max(st.mtimeMs, st.ctimeMs) >= now - RACY_MS) return false;
+        const cache = this.passCache();
+        const prefix = x[1] === '' ? '' : x[1] + '/';
+        for (const n of x[5]) cache.add(prefix + n);
+      } else if (x[0] === 'l') {
+        if (this.listNow(x[1]) !== null) return false;
+      } else if (x[0] === 't') {
+        if ((this.statNow(x[1]) ?? '') !== x[2]) return false;
+      } else if ((this.fileKeyNow(x[1]) ?? '') !== x[2]) return false;
+    }
+    return true;
+  }
+
+  private fileKeyNow(rel: string): string | null {
     const p = splitParent(rel);
     if (p === null) return null;
     const dir = this.dirPath(p.parent);
@@ -275,6 +379,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
   }
 
   private readUpTo(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
+    if (this.rec) this.fileKey(rel); // what is read is vouched for by its key, taken before the read
     const p = splitParent(rel);
     if (p === null) return null;
     const expected = this.dirPath(p.parent);
@@ -304,6 +409,6 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed {
 }
 
 /** A read-only, link-refusing view of a directory on disk. */
-export function createFsSource(root: string): SourceTree & PrefixReadable & FileKeyed & { readonly name: string } {
+export function createFsSource(root: string): SourceTree & PrefixReadable & FileKeyed & Observable & { readonly name: string } {
   return new FsSource(root);
 }

@@ -68,6 +68,7 @@ function skillMd(b: PluginBuild, mdPath: string, name: string): MdFindings | nul
   if (cache !== undefined && key !== null) {
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(mdPath, { key, name, findings });
+    b.ctx.cache!.dirty = true;
   }
   return findings;
 }

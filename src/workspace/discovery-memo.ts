@@ -6,8 +6,8 @@ import type { DiscoveryResult } from '../plugins/types.js';
 
 export class DiscoveryMemo {
   private result: DiscoveryResult | undefined;
-  /** The per-file cache and the text last saved of it; loaded on first discovery. */
-  files: { cache: DiscoveryCache; saved: string } | undefined;
+  /** The per-file cache, and whether the file holds it (loaded on first discovery). */
+  files: { cache: DiscoveryCache; saved: boolean } | undefined;
 
   /** The result kept, if any. */
   get current(): DiscoveryResult | undefined {

@@ -62,10 +62,10 @@ export function discover(ctx: Ctx, fresh = false): DiscoveryResult {
 function discoveryCache(ctx: Ctx): DiscoveryCache {
   if (ctx.discovery.files) return ctx.discovery.files.cache;
   const cache = new DiscoveryCache();
-  let saved = '';
+  let saved = false;
   try {
-    saved = readFileSync(ctx.paths.discoveryCache, 'utf8');
-    cache.import(JSON.parse(saved));
+    cache.import(JSON.parse(readFileSync(ctx.paths.discoveryCache, 'utf8')));
+    saved = true;
   } catch {
     /* none yet, or unreadable: rebuilt by this pass */
   }
@@ -76,11 +76,11 @@ function discoveryCache(ctx: Ctx): DiscoveryCache {
 function saveDiscoveryCache(ctx: Ctx, cache: DiscoveryCache): void {
   const files = ctx.discovery.files;
   if (ctx.dryRun || !files || !existsSync(ctx.paths.gitdir)) return; // a dry run, or a view of a workspace not created yet, writes nothing
+  // Written when something in it changed (not compared as text: that cost a 4 MB stringify per discovery).
+  if (!cache.takeDirty() && files.saved) return;
   try {
-    const text = JSON.stringify(cache.export());
-    if (text === files.saved) return;
-    writeFileAtomic(ctx.paths.discoveryCache, text);
-    files.saved = text;
+    writeFileAtomic(ctx.paths.discoveryCache, JSON.stringify(cache.export()));
+    files.saved = true;
   } catch {
     /* derived data */
   }

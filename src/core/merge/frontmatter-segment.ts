@@ -1,7 +1,7 @@
 // Text segmentation of SKILL.md: delimiters, front matter, body, and the front
 // matter's top-level key blocks. Pure string work; the `yaml` parser is only used
 // to confirm that a segmentation agrees with what a YAML reader would see.
-import { parseDocument, isMap, isNode, visit } from 'yaml';
+import { yaml } from '../yaml.js';
 
 /** A SKILL.md split at its front matter delimiters; `open + frontMatter + close + body` is the file. */
 export interface SkillMdParts {
@@ -122,12 +122,13 @@ export function segmentFrontMatter(fm: string): Segmentation | null {
 export function keysAt(text: string, offsets: number[]): boolean {
   let doc;
   try {
-    doc = parseDocument(text, { keepSourceTokens: false });
+    doc = yaml().parseDocument(text, { keepSourceTokens: false });
   } catch {
     return false;
   }
   if (doc.errors.length > 0) return false;
   let dangling = false;
+  const { visit, isMap, isNode } = yaml();
   visit(doc, {
     Alias(_, node) {
       if (!node.resolve(doc)) {
