@@ -87,3 +87,36 @@ describe('skill folders opened inside their held parent', () => {
     }
   });
 });
+
+describe('subfolders opened without an lstat first', () => {
+  it('a cached subfolder now a link is refused, now a file is read as a file', () => {
+    const root = source();
+    const skill = join(root, 'p', 'skills', 'one');
+    mkdirSync(join(skill, 'refs'));
+    writeFileSync(join(skill, 'refs', 'a.md'), 'a\n');
+    const cache = new Map();
+    const open = () => openSkillFolder(root, 'p/skills/one');
+    let dir = open();
+    try {
+      expect(readSkillTree(dir, { cache }).oid).toBe(gitTreeOf(skill));
+    } finally {
+      closeDir(dir);
+    }
+    rmSync(join(skill, 'refs'), { recursive: true });
+    symlinkSync(join(t.dir, 'src'), join(skill, 'refs'));
+    dir = open();
+    try {
+      expect(errorOf(() => readSkillTree(dir, { cache }))!.code).toBe('ESYMLINK');
+    } finally {
+      closeDir(dir);
+    }
+    rmSync(join(skill, 'refs'));
+    writeFileSync(join(skill, 'refs'), 'now a file\n');
+    dir = open();
+    try {
+      expect(readSkillTree(dir, { cache }).oid).toBe(gitTreeOf(skill));
+    } finally {
+      closeDir(dir);
+    }
+  });
+});

@@ -174,25 +174,32 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
       const childRel = rel ? `${rel}/${name}` : name;
       // Names from the cache passed these checks when they were listed (only a folder read without error is cached).
       if (!fromCache) checkName(name, rel, childRel);
-      let st: Stats | null;
+      // A folder by its listing (or cached names) is opened at once, O_NOFOLLOW|O_DIRECTORY, and fstat'ed:
+      // no lstat first. Anything else, or a folder that is not one now, is looked at by lstat.
+      let sub: DirHandle | null = null;
+      let st: Stats | null = null;
       try {
-        st = lstatAt(dir, name);
+        if (isDir) sub = openDirAt(dir, name);
+        if (!sub) st = lstatAt(dir, name);
       } catch (err) {
         throw sourceError(err, childRel);
       }
-      if (!st) throw changing(childRel, 'disappeared');
-      if (st.isSymbolicLink()) throw symlinkError(childRel);
-      if (st.isDirectory()) {
-        let sub: DirHandle | null;
-        try {
-          sub = openDirAt(dir, name);
-        } catch (err) {
-          throw sourceError(err, childRel);
+      if (!sub) {
+        if (!st) throw changing(childRel, 'disappeared');
+        if (st.isSymbolicLink()) throw symlinkError(childRel);
+        if (st.isDirectory()) {
+          try {
+            sub = openDirAt(dir, name);
+          } catch (err) {
+            throw sourceError(err, childRel);
+          }
+          if (!sub) {
+            if (lstatAt(dir, name)?.isSymbolicLink()) throw symlinkError(childRel);
+            throw changing(childRel);
+          }
         }
-        if (!sub) {
-          if (lstatAt(dir, name)?.isSymbolicLink()) throw symlinkError(childRel);
-          throw changing(childRel);
-        }
+      }
+      if (sub) {
         try {
           const before = cache?.get(`${childRel}/`)?.oid;
           const oid = walk(sub, childRel, fstatOf(sub, childRel));
@@ -204,6 +211,7 @@ export function readSkillTree(top: DirHandle, opts: ReadOptions = {}): ReadResul
         seenNames.push(`${name}/`);
         continue;
       }
+      if (!st) throw changing(childRel, 'disappeared');
       seenNames.push(name);
       if (!st.isFile()) throw new SkillsyncError('ESPECIAL_FILE', `not a regular file: ${childRel} (devices, sockets and pipes cannot be mirrored)`, { path: childRel });
       if (++res.files > maxFiles) throw new SkillsyncError('ETOO_MANY_FILES', `more than ${maxFiles} files in the skill`, { path: rel });
