@@ -13,7 +13,6 @@ import type { Logger } from '../log.js';
 import { openContext, type Ctx } from '../workspace/context.js';
 import { Debouncer } from './debounce.js';
 import { DiscoveryLog } from './discovery-log.js';
-import { makeCollector } from './gc.js';
 import { isLoopback, parseListen, startHttp, type HttpListener } from './health.js';
 import { Metrics } from './metrics.js';
 import { Mutex } from './mutex.js';
@@ -45,7 +44,6 @@ export class Daemon implements TriggerSink {
   readonly reporter: PassReporter;
   private readonly queue = new TriggerQueue();
   private readonly debouncer: Debouncer;
-  private readonly collect = makeCollector();
   private readonly state: DaemonState;
   http: HttpListener | null = null;
   /** The job thread's heap after its last pass. */
@@ -239,9 +237,10 @@ export class Daemon implements TriggerSink {
       if (this.mutex.isLocked || this.debouncer.pending) return this.collectWhenIdle();
       void this.mutex.runExclusive(async () => {
         if (this.stopping) return;
+        // Only the pass thread's heap: a full collection of this thread's (30,000 watchers
+        // at 50,000 files) blocks /healthz for ~360 ms, and its garbage is small.
         const r = await this.runner.run({ type: 'gc' });
         if (r.heap) this.jobHeap = r.heap;
-        this.collect();
         this.log.debug('memory collected after passes', { rss: process.memoryUsage().rss });
       });
     }, 500);
