@@ -5,9 +5,9 @@
 // rewritten (atomically) only when its bytes change. Derived data: a missing, old or
 // corrupt index (checksum) is ignored and rebuilt by the next pass.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpName } from '../git/fsutil.js';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../git/fsutil.js';
 import type { StatCache, StatEntry } from '../git/dir-tree.js';
 import type { Ctx } from './context.js';
 
@@ -335,27 +335,7 @@ export class StatCaches {
 
 /** Write a file atomically (temp + rename); returns the stamp of the file written (taken before the rename, so it is ours). */
 export function writeStamped(file: string, buf: Buffer | string): string {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = tmpName(file);
-  const fd = openSync(tmp, 'wx', 0o644);
-  let stamp: string;
-  try {
-    const b = typeof buf === 'string' ? Buffer.from(buf, 'utf8') : buf;
-    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-    stamp = fileStamp(fstatSync(fd));
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  return stamp;
+  return fileStamp(writeFileAtomic(file, buf, { stat: true })!);
 }
 
 /** The per-plugin JSON caches of earlier versions: replaced by the index. */
