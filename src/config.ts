@@ -1,7 +1,7 @@
 // config/skillsync.yaml: parsed with the `yaml` package (no code, bounded aliases),
 // validated key by key; an unknown or invalid key is an error that names it.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SkillsyncError } from './core/errors.js';
@@ -187,13 +187,20 @@ export function configCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'skillsync', 'config');
 }
 
-/** YAML's result as JSON when JSON holds it exactly (no .inf or .nan), else null. */
+/** YAML's result as JSON when JSON holds it exactly (plain data: no .inf, .nan, !!binary, cycle), else null. */
 function asJson(raw: unknown): string | null {
   let exact = true;
-  const text = JSON.stringify(raw, (_k, v) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) exact = false;
-    return v;
-  });
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(raw, function (this: Record<string, unknown>, k, v) {
+      const orig = k === '' ? raw : this[k]; // before toJSON: a Buffer or Date would come back as something else
+      if (typeof orig === 'number' && !Number.isFinite(orig)) exact = false;
+      else if (orig !== null && typeof orig === 'object' && !Array.isArray(orig) && Object.getPrototypeOf(orig) !== Object.prototype && Object.getPrototypeOf(orig) !== null) exact = false;
+      return v;
+    });
+  } catch {
+    return null; // a cycle through aliases: not cached; the config check reports what is wrong
+  }
   return exact && text !== undefined ? text : null;
 }
 
@@ -223,7 +230,9 @@ export function readYamlCached(file: string, cacheDir: string | null): unknown {
   const json = entry ? asJson(raw ?? null) : null;
   if (entry && json !== null) {
     try {
-      writeFileAtomic(entry, `{"v":1,"file":${JSON.stringify(file)},"sum":"${sum}","raw":${json}}`);
+      // A config can hold secrets (a token in a URL): the copy is as private as a 0600 file.
+      mkdirSync(cacheDir!, { recursive: true, mode: 0o700 });
+      writeFileAtomic(entry, `{"v":1,"file":${JSON.stringify(file)},"sum":"${sum}","raw":${json}}`, { mode: 0o600 });
     } catch {
       /* a read-only home: parsed every time */
     }

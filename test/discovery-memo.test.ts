@@ -2,7 +2,9 @@
 // keys are what they were is not read again; its last result is used. Any change, a
 // cache file from elsewhere or damaged, or a look within git's racy window reads it again.
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { BIN } from './helpers/env.js';
 import { join } from 'node:path';
 import { DiscoveryCache } from '../src/plugins/discovery-cache.js';
 import { discoverPlugins } from '../src/plugins/discover.js';
@@ -101,4 +103,75 @@ describe('discovery by stat (folder memos)', () => {
     expect(discover(c2).plugins.map((p) => `${p.id}:${p.skills.map((s) => s.name)}`)).toEqual(['alpha:a1']);
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).folders)).toHaveLength(1);
   });
+});
+
+describe('what a folder memo must never replay', () => {
+  it('a duplicate-id error: once the first plugin with that id is gone, the second one is discovered', async () => {
+    t = tempDir('skillsync-memo-');
+    const plug = (id: string) => ({ '.claude-plugin/plugin.json': JSON.stringify({ name: id }), 'skills/s1/SKILL.md': md('s1') });
+    writeTree(t.dir, Object.fromEntries(Object.entries({ ...prefix('a-plugin', plug('dup')), ...prefix('b-plugin', plug('dup')) })));
+    await settle();
+    const cache = new DiscoveryCache();
+    const first = discoverPlugins(createFsSource(t.dir), { cache });
+    expect(first.errors.map((e) => e.code)).toEqual(['EDUPLICATE_PLUGIN']);
+    writeFileSync(join(t.dir, 'a-plugin', '.claude-plugin', 'plugin.json'), JSON.stringify({ name: 'other' }));
+    const { r } = again(t.dir, cache);
+    expect(r.errors).toEqual([]);
+    expect(r.plugins.map((p) => p.id).sort()).toEqual(['dup', 'other']);
+  });
+
+  it('a crafted memo (a path with .., an unsafe skill name, no looks at all) is dropped, never replayed', async () => {
+    const root = plugins();
+    await settle();
+    const cache = new DiscoveryCache();
+    discoverPlugins(createFsSource(root), { cache });
+    const crafted: ((m: any) => void)[] = [
+      (m) => (m.plugins[0].skills[0].path = 'alpha/../../outside'),
+      (m) => (m.plugins[0].skills[0].name = '../../../../pwned'),
+      (m) => (m.plugins[0].path = '../elsewhere'),
+      (m) => (m.seen = []),
+    ];
+    for (const edit of crafted) {
+      const { r } = again(root, cache, (d) => {
+        for (const rows of Object.values(d.folders) as [string, any][][]) for (const [name, m] of rows) if (name === 'alpha') edit(m);
+      });
+      expect(summary(r)).toEqual(['alpha@0.0.0:a1,a2', 'beta@0.0.0:b1']);
+      expect(r.plugins[0]!.skills.map((s) => s.path)).toEqual(['alpha/skills/a1', 'alpha/skills/a2']);
+    }
+  });
+});
+
+function prefix(dir: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [`${dir}/${k}`, v]));
+}
+
+describe('a folder that could not be read', () => {
+  // Root reads through any mode: the CLI runs as nobody then.
+  const asRoot = process.getuid?.() === 0;
+  it('is read again once its permissions are fixed (the error is never replayed from discovery.json)', async () => {
+    t = tempDir('skillsync-memo-');
+    chmodSync(t.dir, 0o777);
+    writeTree(t.dir, { 'src/perm/.claude-plugin/plugin.json': JSON.stringify({ name: 'perm' }), 'src/perm/skills/alpha/SKILL.md': md('alpha') });
+    writeFileSync(join(t.dir, 'skillsync.yaml'), 'workspace: ./ws\nsources:\n  - ./src\n');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--config', join(t!.dir, 'skillsync.yaml'), ...args], {
+        cwd: t!.dir,
+        encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: join(t!.dir, 'cache') },
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+    for (const d of ['', 'src', 'src/perm', 'src/perm/.claude-plugin', 'src/perm/skills', 'src/perm/skills/alpha']) chmodSync(join(t.dir, d), 0o777);
+    for (const f of ['src/perm/.claude-plugin/plugin.json', 'src/perm/skills/alpha/SKILL.md', 'skillsync.yaml']) chmodSync(join(t.dir, f), 0o666);
+    expect(run('init').status).toBe(0);
+    chmodSync(join(t.dir, 'src/perm/skills'), 0o000);
+    await settle();
+    const denied = run('--json', 'plugins');
+    expect(denied.stdout + denied.stderr).toMatch(/ESOURCE_UNREADABLE|permission/i);
+    chmodSync(join(t.dir, 'src/perm/skills'), 0o777);
+    await settle();
+    const fixed = run('--json', 'plugins');
+    expect(fixed.status, fixed.stderr).toBe(0);
+    expect(fixed.stdout).not.toMatch(/ESOURCE_UNREADABLE/);
+    expect(fixed.stdout).toContain('"alpha"');
+  }, 30_000);
 });

@@ -157,7 +157,9 @@ function discoverSubfolder(ctx: Ctx, name: string): void {
     return discoverPlugin(ctx, { path: name, folderName: name }) ? 'plugin' : 'none';
   });
   ctx.cache!.dirty = true;
-  if (seen === null || kind === 'marketplace') return void folders.delete(name);
+  // An error can hang on what no look records (another folder's claim on the same id, a
+  // permission): only a folder discovered without one is replayed.
+  if (seen === null || kind === 'marketplace' || ctx.errors.length > at.errors) return void folders.delete(name);
   folders.set(name, {
     seen,
     plugins: ctx.plugins.slice(at.plugins).map(({ source: _s, ...p }) => p),

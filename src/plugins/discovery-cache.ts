@@ -2,7 +2,8 @@
 // for its life, a one-shot command loads it from the workspace): SKILL.md findings and
 // parsed manifests per source, keyed by file identity so a stale entry is never used.
 import type { JsonRead } from './manifest.js';
-import type { Seen } from './fs-source.js';
+import { unsafeNameReason } from '../core/names.js';
+import { splitRelPath, type Seen } from './fs-source.js';
 import type { DiscoveryError, PluginManifest } from './types.js';
 
 /** What a SKILL.md says, as far as discovery cares. */
@@ -94,16 +95,42 @@ export class DiscoveryCache {
         }
       }
       const f = folders && typeof folders === 'object' ? folders[id] : undefined;
-      if (Array.isArray(f)) for (const r of f) if (Array.isArray(r) && typeof r[0] === 'string' && validMemo(r[1])) c.folders.set(r[0], r[1]);
+      if (Array.isArray(f)) for (const r of f) if (Array.isArray(r) && typeof r[0] === 'string' && validMemo(r[1], r[0])) c.folders.set(r[0], r[1]);
       c.dirty = false; // as on disk
     }
   }
 }
 
-/** A memo's shape, checked before it is trusted (the file is derived data; a bad one is dropped). */
-function validMemo(m: unknown): m is FolderMemo {
+/** A canonical relative path inside `folder` (the folder itself when `self`). */
+function inside(path: unknown, folder: string, self = true): boolean {
+  if (typeof path !== 'string') return false;
+  try {
+    splitRelPath(path);
+  } catch {
+    return false;
+  }
+  return (self && path === folder) || path.startsWith(`${folder}/`);
+}
+
+/**
+ * A memo's shape and names, checked before it is trusted: the file is derived data, and
+ * a bad or crafted one is dropped, never replayed past the checks discovery makes (ids
+ * and skill names as names, paths canonical and inside the memo's folder).
+ */
+function validMemo(m: unknown, folder: string): m is FolderMemo {
   const x = m as FolderMemo;
-  return !!x && Array.isArray(x.seen) && x.seen.every(validSeen) && Array.isArray(x.plugins) && x.plugins.every((p) => p && typeof p.id === 'string' && Array.isArray(p.skills) && Array.isArray(p.warnings)) && Array.isArray(x.errors) && Array.isArray(x.warnings) && Array.isArray(x.claimed);
+  if (!x || !Array.isArray(x.seen) || !x.seen.every(validSeen) || !Array.isArray(x.plugins) || !Array.isArray(x.errors) || !Array.isArray(x.warnings) || !Array.isArray(x.claimed)) return false;
+  if (x.seen.length === 0 || !inside(folder, folder)) return false;
+  return x.plugins.every(
+    (p) =>
+      p &&
+      unsafeNameReason(p.id) === null &&
+      inside(p.path, folder) &&
+      (p.manifestPath === undefined || inside(p.manifestPath, folder, false)) &&
+      Array.isArray(p.warnings) &&
+      Array.isArray(p.skills) &&
+      p.skills.every((s) => s && unsafeNameReason(s.name) === null && inside(s.path, folder, false) && Array.isArray(s.warnings)),
+  );
 }
 
 function validSeen(e: unknown): boolean {

@@ -209,7 +209,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed, Observable {
     // The folder's identity before its names: a change in between shows as a mismatch next time.
     const dir = this.dirPath(rel);
     const st = dir === null ? undefined : lstatSync(dir, { throwIfNoEntry: false });
-    const entries = this.listNow(rel);
+    const entries = this.recorded(() => this.listNow(rel));
     if (entries === null || st === undefined || !st.isDirectory()) this.saw(['l', rel]);
     else {
       if (Math.max(st.mtimeMs, st.ctimeMs) >= Date.now() - RACY_MS) rec.racy = true;
@@ -278,7 +278,7 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed, Observable {
   }
 
   stat(rel: string): SourceEntry['type'] | null {
-    const t = this.statNow(rel);
+    const t = this.rec ? this.recorded(() => this.statNow(rel)) : this.statNow(rel);
     if (this.rec) this.saw(['t', rel, t ?? '']);
     return t;
   }
@@ -292,12 +292,25 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed, Observable {
   }
 
   fileKey(rel: string): string | null {
-    const k = this.fileKeyNow(rel);
+    const k = this.rec ? this.recorded(() => this.fileKeyNow(rel)) : this.fileKeyNow(rel);
     if (this.rec) {
       this.saw(['k', rel, k ?? '']);
       if (k !== null && Number(k.slice(k.lastIndexOf(':') + 1)) >= Date.now() - RACY_MS) this.rec.racy = true;
     }
     return k;
+  }
+
+  /**
+   * A look that fails (EACCES, EIO) leaves no record of what it saw, and a fix such as a
+   * chmod moves nothing a record holds: the folder's result is not kept.
+   */
+  private recorded<T>(look: () => T): T {
+    try {
+      return look();
+    } catch (err) {
+      if (this.rec) this.rec.racy = true;
+      throw err;
+    }
   }
 
   /** Record a look once; the same look giving another answer within one discovery is racy. */
@@ -379,7 +392,19 @@ class FsSource implements SourceTree, PrefixReadable, FileKeyed, Observable {
   }
 
   private readUpTo(rel: string, maxBytes: number): { data: Buffer; truncated: boolean } | null {
-    if (this.rec) this.fileKey(rel); // what is read is vouched for by its key, taken before the read
+    if (this.rec) {
+      this.fileKey(rel); // what is read is vouched for by its key, taken before the read
+      const rec = this.rec;
+      this.rec = null;
+      try {
+        return this.readUpTo(rel, maxBytes);
+      } catch (err) {
+        rec.racy = true;
+        throw err;
+      } finally {
+        this.rec = rec;
+      }
+    }
     const p = splitParent(rel);
     if (p === null) return null;
     const expected = this.dirPath(p.parent);

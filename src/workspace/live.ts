@@ -36,9 +36,14 @@ export interface LiveMemo {
   marker: LiveMarker;
 }
 
+/** A folder stamp younger than this may share its timestamp tick with a later change (git's racy rule). */
+const RACY_DIR_MS = 1000;
+
+/** `live/skills`' identity, or '' when it cannot vouch for its entries (missing, or changed too recently). */
 function dirStamp(path: string): string {
   const st = lstatSync(path, { throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : '';
+  if (!st || Math.max(st.mtimeMs, st.ctimeMs) > Date.now() - RACY_DIR_MS) return '';
+  return `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 /** What a daemon watch pass verifies: the checkouts of these skills, and `entries` more round robin. */
@@ -222,14 +227,20 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
   // A watch pass that finds the folder as the last update left it (a link can only be
   // deleted, added or replaced by changing the folder, which moves its mtime and ctime)
   // knows its entries and links without listing or reading them.
-  const asLeft = scope !== undefined && marker.skillsTree !== null && marker.dir !== undefined && marker.dir === dirStamp(ctx.paths.liveSkills);
+  // The stamp is taken before the folder is read: a change after it moves the stamp, so
+  // the next pass reads the folder again; one this update makes stores no stamp at all.
+  const atStart = dirStamp(ctx.paths.liveSkills);
+  const asLeft = scope !== undefined && marker.skillsTree !== null && atStart !== '' && marker.dir === atStart;
+  let touched = false;
   const present = new Set<string>();
   if (asLeft) {
     for (const n of before.keys()) present.add(n);
   } else {
     for (const n of readdirSync(ctx.paths.liveSkills)) {
-      if (n.startsWith('.tmp-')) rmSync(join(ctx.paths.liveSkills, n), { force: true });
-      else present.add(n);
+      if (n.startsWith('.tmp-')) {
+        rmSync(join(ctx.paths.liveSkills, n), { force: true });
+        touched = true;
+      } else present.add(n);
     }
   }
   if (!marker.skillsTree) for (const n of present) before.set(n, linkTarget(ctx, n) ?? '');
@@ -252,16 +263,19 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
       ctx.log.warn(`live view: live/skills/${skill} ${target === null ? 'was missing' : `pointed at ${displayName(target)}`}; restored`, { skill });
     }
     swapLink(ctx, skill, tree);
+    touched = true;
   }
   for (const [skill, old] of before) {
     if (want.has(skill)) continue;
     rmSync(join(ctx.paths.liveSkills, skill), { force: true, recursive: false });
+    touched = true;
     if (old) marker.retired[old] = now;
   }
   for (const n of present) {
     if (want.has(n) || before.has(n)) continue;
     ctx.log.warn(`live view: live/skills/${displayName(n)} is not a published skill; removed`, { entry: n });
     rmReadonly(join(ctx.paths.liveSkills, n));
+    touched = true;
   }
   // Drop retired checkouts after a grace period, unless a link uses them again.
   const inUse = new Set(want.values());
@@ -282,7 +296,7 @@ export function updateLive(ctx: Ctx, rootTree: string): void {
       dirty = true;
     }
   }
-  const dir = dirStamp(ctx.paths.liveSkills);
+  const dir = touched ? '' : atStart;
   if (marker.dir !== dir) {
     marker.dir = dir;
     dirty = true;

@@ -13,6 +13,7 @@ import { SkillsyncError } from '../core/errors.js';
 import { MAX_SKILL_PATH_BYTES } from '../core/names.js';
 import { checkEntryName } from '../core/tree-entries.js';
 import { closeDir, lstatAt, listAt, openDirAt, openRootDir, readFileAt, sameStat, sourceError, type DirHandle } from '../plugins/fs-at.js';
+import { splitRelPath } from '../plugins/fs-source.js';
 
 /** Re-reads of one file whose stat moved while it was read, before the pass gives up on it. */
 const READ_ATTEMPTS = 3;
@@ -55,7 +56,13 @@ export function openSkillFolder(root: string, rel: string, reals?: Map<string, s
     throw sourceError(err, root);
   }
   if (!dir) throw new SkillsyncError('ESOURCE_GONE', `plugin source ${root} is missing; it will be read again on the next pass`, { path: root }, 'retry');
-  const parts = rel === '' ? [] : rel.split('/');
+  let parts: string[];
+  try {
+    parts = splitRelPath(rel); // a '..' would be opened as the parent folder: a path from a cache is never trusted to be canonical
+  } catch (err) {
+    closeDir(dir);
+    throw err;
+  }
   for (let i = 0; i < parts.length; i++) {
     let next: DirHandle | null;
     const sub = parts.slice(0, i + 1).join('/');
@@ -89,6 +96,7 @@ export class SkillParents {
 
   /** The skill folder `rel` of the source at `root`; refused and reported exactly as openSkillFolder does. */
   open(root: string, rel: string): DirHandle {
+    splitRelPath(rel);
     const i = rel.lastIndexOf('/');
     if (i < 0) return openSkillFolder(root, rel, this.reals);
     const key = `${root}\0${rel.slice(0, i)}`;
