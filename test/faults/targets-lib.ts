@@ -5,6 +5,7 @@
 // local_edit version per edited skill, no temp entry left, `status` clean.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { gitTry } from '../helpers/git.js';
 import { cliAsync, cliOk, cliSync, copyTree, editFile, fsckProblems, hashTree, liveProblems, mainSkills, prng, rmTree, workAt, writeSkill, type Work } from './lib.js';
 
@@ -112,6 +113,15 @@ function atEnd(b: TargetBench): string[] {
   return out;
 }
 
+/** Wait (at most 10 s) until no renameat2 helper of a killed skillsync is running. */
+async function helpersDone(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = spawnSync('pgrep', ['-f', 'my \\$n = shift @ARGV'], { encoding: 'utf8' });
+    if (r.status !== 0) return; // none (or no pgrep: nothing to wait for)
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 export interface TargetTrial {
   seed: number;
   killAtMs: number;
@@ -128,6 +138,10 @@ export async function targetTrial(b: TargetBench, seed: number): Promise<TargetT
   const res: TargetTrial = { seed, killAtMs, killed: first.killed, problems: [] };
   const add = (when: string, list: string[]) => res.problems.push(...list.map((x) => `${when}: ${x}`));
   if (!first.killed && first.code !== 0) add('first run', [`exited ${first.code}: ${first.stderr.trim().split('\n').slice(-2).join(' | ')}`]);
+  // The kill hits node only; its exchange helper (one perl process for a pass's swaps, each
+  // atomic) finishes on its own, as during any sync. A folder hashed while it is being
+  // swapped reads half of each: wait for the helper, as a reader that re-opens would.
+  if (first.killed) await helpersDone();
   add('after kill', afterKill(b));
   add('after kill', fsckProblems(b.work.gitdir));
   const last = await cliAsync(b.work, ['sync']);
