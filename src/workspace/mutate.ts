@@ -23,9 +23,12 @@ export async function withLock<T>(ctx: Ctx, command: string, fn: () => T | Promi
   } finally {
     // Whatever happened (even a command that changed nothing, after a killed one),
     // leave the live view matching main. Cheap when it already does.
-    refreshLive(ctx);
-    saveMainState(ctx); // after refreshLive: its check of the skills tree is recorded too
-    ctx.lock.release();
+    try {
+      refreshLive(ctx);
+      saveMainState(ctx); // after refreshLive: its check of the skills tree is recorded too
+    } finally {
+      ctx.lock.release(); // a live view that cannot be written (ENOSPC) must not leave a live daemon holding the lock
+    }
   }
 }
 
