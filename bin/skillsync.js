@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/bundle/cli.js';
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

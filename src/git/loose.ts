@@ -1,7 +1,7 @@
 // Loose objects: zlib-deflated "<type> <size>\0<body>" under objects/xx/yyyy.
 // isomorphic-git writes objects in place (a crash can leave a truncated object that
 // `git fsck` rejects); here every object goes to a temp file first and is renamed in.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { DEFAULT_MAX_OBJECT_BYTES, inflateBounded, inflatePrefix, tooLarge } from './inflate.js';
@@ -15,6 +15,20 @@ export function loosePath(gitdir: string, oid: string, objectsDir = join(gitdir,
 
 export function hasLoose(gitdir: string, oid: string, objectsDir?: string): boolean {
   return existsSync(loosePath(gitdir, oid, objectsDir));
+}
+
+/**
+ * hasLoose for many oids at once: one listing of objects/ first, so an oid whose
+ * fan-out folder does not exist (most of them after a repack) costs no syscall.
+ */
+export function looseChecker(gitdir: string, objectsDir?: string): (oid: string) => boolean {
+  let fans: Set<string>;
+  try {
+    fans = new Set(readdirSync(objectsDir ?? join(gitdir, 'objects')).filter((n) => n.length === 2));
+  } catch {
+    return (oid) => hasLoose(gitdir, oid, objectsDir);
+  }
+  return (oid) => fans.has(oid.slice(0, 2)) && hasLoose(gitdir, oid, objectsDir);
 }
 
 /** Folders known to exist, kept by the caller (an ObjectStore) so a run of writes makes each once. */

@@ -4,7 +4,7 @@
 // In a batch, new objects are held in memory and land as one pack (or loose objects
 // when few) at flush(); callers flush before any ref points at them.
 import { EMPTY_TREE, hashObject, type ObjectType } from './hash.js';
-import { hasLoose, readLoose, writeLoose, type MadeDirs } from './loose.js';
+import { hasLoose, looseChecker, readLoose, writeLoose, type MadeDirs } from './loose.js';
 import { PackReader } from './pack-read.js';
 import { writePack, type PackObject } from './pack-write.js';
 import { decodeTree, encodeTree, type EntryBytes, type TreeEntry } from './tree.js';
@@ -223,7 +223,8 @@ export class ObjectStore {
   flush(): void {
     if (!this.pending || this.pending.size === 0) return;
     const fresh: PackObject[] = [];
-    for (const o of this.pending.values()) if (this.packs.find(o.oid, false) === null && !hasLoose(this.gitdir, o.oid)) fresh.push(o);
+    const loose = looseChecker(this.gitdir);
+    for (const o of this.pending.values()) if (this.packs.find(o.oid, false) === null && !loose(o.oid)) fresh.push(o);
     if (fresh.length >= PACK_THRESHOLD) {
       writePack(this.gitdir, fresh);
       this.packs.refresh();

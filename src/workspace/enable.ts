@@ -4,7 +4,7 @@
 // one version tag per skill, bindings and upstream observations.
 import { SkillsyncError, toSkillsyncError } from '../core/errors.js';
 import { lookupPath } from '../git/tree-editor.js';
-import type { PluginManifest } from '../plugins/types.js';
+import type { PluginManifest, SkillDecl } from '../plugins/types.js';
 import type { Ctx } from './context.js';
 import { discover, unknownPlugin } from './discovery.js';
 import { mutate } from './mutate.js';
@@ -15,6 +15,7 @@ import type { PluginRecord } from './records.js';
 import { checkPublishable } from './checks.js';
 import { readAllowances } from './allowances.js';
 import { snapshotSkill } from './snapshot.js';
+import { SkillParents } from './snapshot-read.js';
 import type { StatCaches } from './stat-cache.js';
 import type { MainState } from './state.js';
 import type { Txn } from './txn.js';
@@ -76,44 +77,51 @@ function planPlugin(ctx: Ctx, state: MainState, m: PluginManifest, caches: StatC
     unchanged: [],
     observations: [],
   };
-  for (const s of m.skills) {
-    if (adopted.has(s.name)) continue;
-    const conflict = ownershipConflict(state, m.id, s.name, folded);
-    if (conflict) throw ownershipError(m.id, s.name, conflict);
-    const earlier = claimed.get(s.name);
-    if (earlier !== undefined && earlier !== m.id) throw ownershipError(m.id, s.name, { reason: 'other_plugin', owner: earlier, message: '' });
-    const b = state.bindings.get(s.name);
-    const exists = state.skills.has(s.name);
-    const prev = readObservation(ctx, m.id, s.name);
-    const snap = snapshotSkill(ctx, m, s, caches, prev.tree);
-    plan.observations.push({ skill: s.name, path: s.path, tree: snap.tree, prev });
-    if (b && b.status === 'synced' && exists) {
-      plan.unchanged.push({ name: s.name, action: 'unchanged', version: null, tree: state.skills.get(s.name)!, safety: '' });
-      continue;
-    }
-    const binding = { skill: s.name, plugin: m.id, path: s.path, acceptedTree: b?.acceptedTree ?? snap.tree, status: 'synced' as const };
-    const common = { skill: s.name, plugin: m.id, pluginVersion: m.version, binding };
-    if (b) {
-      // Enabled again: bring back the last published version (it may hold local edits);
-      // the next sync proposes whatever upstream changed meanwhile.
-      const last = latestVersion(ctx, s.name);
-      const lastTree = last ? lookupPath(ctx.store, ctx.store.readCommit(last.commit).tree, `skills/${s.name}`) : null;
-      const tree = state.skills.get(s.name) ?? lastTree?.oid ?? b.acceptedTree;
-      if (last) plan.entries.push({ ...common, tree, mode: 'restore', localTree: tree, existingVersion: last.version });
-      else plan.entries.push({ ...common, tree, mode: 'initial_mirror', upstreamTree: tree });
-      continue;
-    }
-    const check = checkPublishable(ctx, s.name, snap.tree, readAllowances(ctx.store, state.tree));
-    if (!check.ok) {
-      throw new SkillsyncError(
-        'ESAFETY_BLOCKED',
-        `plugin ${m.id} not enabled: skill '${s.name}' failed the safety check (${check.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => p.message).join('; ')}); nothing was changed`,
-        { plugin: m.id, skill: s.name, findings: check.safety?.findings ?? [] },
-      );
-    }
-    plan.entries.push({ ...common, tree: snap.tree, mode: 'initial_mirror', upstreamTree: snap.tree });
+  const parents = new SkillParents(caches.realRoots); // the plugin's skills/ opened once for all its skills
+  try {
+    for (const s of m.skills) planSkill(ctx, state, m, s, caches, folded, claimed, adopted, plan, parents);
+  } finally {
+    parents.close();
   }
   return plan;
+}
+
+function planSkill(ctx: Ctx, state: MainState, m: PluginManifest, s: SkillDecl, caches: StatCaches, folded: Map<string, string>, claimed: Map<string, string>, adopted: Set<string>, plan: PluginPlan, parents: SkillParents): void {
+  if (adopted.has(s.name)) return;
+  const conflict = ownershipConflict(state, m.id, s.name, folded);
+  if (conflict) throw ownershipError(m.id, s.name, conflict);
+  const earlier = claimed.get(s.name);
+  if (earlier !== undefined && earlier !== m.id) throw ownershipError(m.id, s.name, { reason: 'other_plugin', owner: earlier, message: '' });
+  const b = state.bindings.get(s.name);
+  const exists = state.skills.has(s.name);
+  const prev = readObservation(ctx, m.id, s.name);
+  const snap = snapshotSkill(ctx, m, s, caches, prev.tree, parents);
+  plan.observations.push({ skill: s.name, path: s.path, tree: snap.tree, prev });
+  if (b && b.status === 'synced' && exists) {
+    plan.unchanged.push({ name: s.name, action: 'unchanged', version: null, tree: state.skills.get(s.name)!, safety: '' });
+    return;
+  }
+  const binding = { skill: s.name, plugin: m.id, path: s.path, acceptedTree: b?.acceptedTree ?? snap.tree, status: 'synced' as const };
+  const common = { skill: s.name, plugin: m.id, pluginVersion: m.version, binding };
+  if (b) {
+    // Enabled again: bring back the last published version (it may hold local edits);
+    // the next sync proposes whatever upstream changed meanwhile.
+    const last = latestVersion(ctx, s.name);
+    const lastTree = last ? lookupPath(ctx.store, ctx.store.readCommit(last.commit).tree, `skills/${s.name}`) : null;
+    const tree = state.skills.get(s.name) ?? lastTree?.oid ?? b.acceptedTree;
+    if (last) plan.entries.push({ ...common, tree, mode: 'restore', localTree: tree, existingVersion: last.version });
+    else plan.entries.push({ ...common, tree, mode: 'initial_mirror', upstreamTree: tree });
+    return;
+  }
+  const check = checkPublishable(ctx, s.name, snap.tree, readAllowances(ctx.store, state.tree));
+  if (!check.ok) {
+    throw new SkillsyncError(
+      'ESAFETY_BLOCKED',
+      `plugin ${m.id} not enabled: skill '${s.name}' failed the safety check (${check.problems.filter((p) => p.severity === 'error').slice(0, 3).map((p) => p.message).join('; ')}); nothing was changed`,
+      { plugin: m.id, skill: s.name, findings: check.safety?.findings ?? [] },
+    );
+  }
+  plan.entries.push({ ...common, tree: snap.tree, mode: 'initial_mirror', upstreamTree: snap.tree });
 }
 
 function applyPlan(txn: Txn, p: PluginPlan, caches: StatCaches): void {
