@@ -6,7 +6,7 @@ import { git, gitTry, tempDir, writeTree, gitTreeOf } from './helpers/git.js';
 import { hashDirectory, type StatCache } from '../src/git/dir-tree.js';
 import { ObjectStore } from '../src/git/objects.js';
 import { initBareRepo } from '../src/git/repo.js';
-import { readRef, updateRef, deleteRef, listRefs } from '../src/git/refs.js';
+import { readRef, updateRef, deleteRef, listRefs, Refs, assertRefsCreatable } from '../src/git/refs.js';
 import { TreeEditor, flattenTree } from '../src/git/tree-editor.js';
 
 const cleanups: (() => void)[] = [];
@@ -155,6 +155,39 @@ describe('object store and refs against the git CLI', () => {
     expect(listRefs(gd, 'refs/tags/skills/').get('refs/tags/skills/x/v0001')).toBe(tag);
     expect(deleteRef(gd, 'refs/tags/skills/x/v0001', tag)).toBe(true);
     expect(gitTry(gd, ['rev-parse', '--verify', '-q', 'refs/tags/skills/x/v0001']).status).not.toBe(0);
+    expect(gitTry(gd, ['fsck', '--strict']).status).toBe(0);
+  });
+
+  it('refuses refs that clash with loose or packed refs, in batches of checks as one at a time', () => {
+    const gd = join(tmp(), 'repo.git');
+    initBareRepo(gd);
+    const store = new ObjectStore(gd);
+    const oid = store.writeBlob(Buffer.from('x\n'));
+    updateRef(gd, 'refs/tags/skills/loose', oid, null); // a file where a folder is wanted
+    git(gd, ['update-ref', 'refs/upstream/p/deep/ref', oid]);
+    git(gd, ['pack-refs', '--all']); // a packed ref below a name
+    updateRef(gd, 'refs/tags/skills/packed-later', oid, null);
+    const refs = new Refs(gd);
+    const ok = ['refs/tags/skills/a/v0001', 'refs/tags/skills/b/v0001', 'refs/upstream/p/other'];
+    const clash = (name: string) => ok.map((n) => ({ name: n, oid })).concat([{ name, oid }]);
+    expect(() => assertRefsCreatable(refs, ok.map((n) => ({ name: n, oid })))).not.toThrow();
+    for (const [name, other] of [
+      ['refs/tags/skills/loose/v0001', 'refs/tags/skills/loose'],
+      ['refs/upstream/p/deep', 'refs/upstream/p/deep/ref'],
+      ['refs/upstream/p/deep/ref/x', 'refs/upstream/p/deep/ref'],
+      ['refs/tags/skills/packed-later/v1', 'refs/tags/skills/packed-later'],
+    ]) {
+      expect(() => assertRefsCreatable(refs, clash(name))).toThrowError(expect.objectContaining({ code: 'EREF_CONFLICT', data: expect.objectContaining({ other }) }));
+      const before = git(gd, ['for-each-ref', '--format=%(refname) %(objectname)']);
+      expect(() => refs.createPacked(new Map(clash(name).map((o) => [o.name, o.oid])))).toThrowError(expect.objectContaining({ code: 'EREF_CONFLICT' }));
+      expect(git(gd, ['for-each-ref', '--format=%(refname) %(objectname)'])).toBe(before); // nothing of the batch written
+    }
+    // A clash that appears after one batch of checks is seen by the next one.
+    assertRefsCreatable(refs, [{ name: 'refs/tags/skills/c/v0001', oid }]);
+    updateRef(gd, 'refs/tags/skills/c', oid, null);
+    expect(() => assertRefsCreatable(refs, [{ name: 'refs/tags/skills/c/v0001', oid }])).toThrowError(expect.objectContaining({ code: 'EREF_CONFLICT' }));
+    refs.createPacked(new Map(ok.map((n) => [n, oid])));
+    for (const n of ok) expect(git(gd, ['rev-parse', n])).toBe(oid);
     expect(gitTry(gd, ['fsck', '--strict']).status).toBe(0);
   });
 
