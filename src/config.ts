@@ -27,6 +27,8 @@ export interface Config {
   schedule: string;
   debounceMs: number;
   lockTimeoutSeconds: number;
+  /** Daemon: quiet time after which the pass thread ends (its memory is given back). */
+  passThreadIdleSeconds: number;
   log: { level: 'error' | 'warn' | 'info' | 'debug' };
   http: { listen: string } | null;
   safety: SafetyPolicy;
@@ -41,7 +43,7 @@ export interface Config {
   remote: RemoteConfig;
 }
 
-const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
+const TOP_KEYS = ['workspace', 'sources', 'schedule', 'debounceMs', 'lockTimeoutSeconds', 'passThreadIdleSeconds', 'log', 'http', 'safety', 'autoApplyFastForward', 'autoEnable', 'targets', 'names', ...REMOTE_KEYS];
 
 /** Config values and keys are echoed in messages at most this long: a huge value must not flood the terminal. */
 const ECHO_MAX = 80;
@@ -96,6 +98,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
   };
   const debounceMs = num('debounceMs', raw.debounceMs, 200, 0, 60_000);
   const lockTimeoutSeconds = num('lockTimeoutSeconds', raw.lockTimeoutSeconds, 10, 0, 3600);
+  const passThreadIdleSeconds = num('passThreadIdleSeconds', raw.passThreadIdleSeconds, 30, 0, 86_400);
 
   const logRaw = raw.log ?? {};
   if (!isObj(logRaw)) throw bad('log', 'must be a mapping like { level: info }');
@@ -129,6 +132,7 @@ export function parseConfig(raw: unknown, baseDir: string, file: string | null):
     schedule,
     debounceMs,
     lockTimeoutSeconds,
+    passThreadIdleSeconds,
     log: { level: level as Config['log']['level'] },
     http,
     safety: parseSafetyPolicy(raw.safety, 'safety'),

@@ -156,6 +156,23 @@ describe('skillsync daemon', () => {
     env.fsck();
   }, 90_000);
 
+  it('an idle daemon ends its pass thread (passThreadIdleSeconds) and starts a new one for the next change', async () => {
+    const env = setup('passThreadIdleSeconds: 0.2\n');
+    addPlugin(env, 'alpha', ['a1']);
+    env.ok('enable', 'alpha');
+    const d = await startDaemon(env);
+    const ended = () => d.logs().filter((l) => l.message === 'pass thread ended while idle').length;
+    await waitFor('the idle pass thread to end', () => ended() === 1, d);
+    expect(JSON.parse((await get(d, '/healthz')).body).memory).toMatchObject({ jobHeap: null });
+    edit(env, 'alpha', 'a1', 'changed while no pass thread ran');
+    await waitFor('the proposal branch', () => hasRef(env, proposalRef('alpha', 'a1')), d);
+    expect(env.git('show', `${proposalRef('alpha', 'a1')}:skills/a1/SKILL.md`)).toContain('changed while no pass thread ran');
+    expect(d.logs().some((l) => l.level === 'error')).toBe(false); // an ended thread is no failure
+    await waitFor('the second pass thread to end', () => ended() === 2, d);
+    expect((await stop(d)).code).toBe(0);
+    env.fsck();
+  }, 60_000);
+
   it('discovers a plugin folder added at runtime (not enabling it); once enabled by the CLI its changes are proposed; a vanished plugin is missing', async () => {
     const env = setup();
     addPlugin(env, 'alpha', ['a1']);

@@ -41,6 +41,43 @@ function get(port, path, timeoutMs = 2000) {
   });
 }
 
+/**
+ * 5. At rest: once passes have been quiet for passThreadIdleSeconds (default 30 s) the
+ * daemon ends its pass thread. RSS then, and one save with no pass thread running.
+ */
+async function atRest(ctx, d, port, pid, fleet, cfg, touched, n) {
+  const t0 = Date.now();
+  let ended = false;
+  while (Date.now() - t0 < 45_000) {
+    const h = await get(port, '/healthz', 5000).catch(() => null);
+    if (h && JSON.parse(h.body).memory?.jobHeap === null) {
+      ended = true;
+      break;
+    }
+    await sleep(250);
+  }
+  if (!ended) return ctx.fail(name, 'the pass thread did not end within 45 s of quiet (passThreadIdleSeconds: 30)');
+  await sleep(500);
+  const rest = rssOf(pid);
+  ctx.row({
+    scenario: name, work: 'daemon resident memory at rest (pass thread ended after 30 s quiet)', skillsync: `${rest.rssMB.toFixed(0)} MB`, git: '', ratio: null, target: '≤ 150 MB', met: rest.rssMB <= 150, mb: rest,
+    detail: `${((Date.now() - t0) / 1000).toFixed(1)} s after the last pass; the peak (VmHWM) is in the row above`,
+  });
+  const file = join(skillDir(fleet, 0, 0), 'SKILL.md');
+  if (!touched.has(file)) touched.set(file, readFileSync(file));
+  const ref = `refs/heads/proposals/${fleet.plugins[0].id}/${fleet.plugins[0].skills[0]}`;
+  const before = readRefFile(cfg.gitdir, ref);
+  const t = process.hrtime.bigint();
+  writeFileSync(file, Buffer.concat([touched.get(file), Buffer.from(`\nSaved upstream while the daemon was at rest (${n + 1}).\n`)]));
+  for (;;) {
+    const now = readRefFile(cfg.gitdir, ref);
+    const el = Number(process.hrtime.bigint() - t) / 1e6;
+    if (now && now !== before) return ctx.note(name, `save → proposal with no pass thread running (a new one starts): ${fmtMs(el)}.`);
+    if (el > LATENCY_TIMEOUT_MS) return ctx.fail(name, 'a save while the daemon was at rest produced no proposal');
+    await sleep(POLL_MS);
+  }
+}
+
 /** CPU seconds (user + system) the process has used so far. */
 function cpuSeconds(pid) {
   try {
@@ -209,6 +246,7 @@ export async function run(ctx) {
     const heapAfter = heapOf((await get(port, '/healthz', 5000)).body);
     ctx.note(name, `V8 heaps (v8.getHeapStatistics, used/total): after the first pass ${heap0}; after ${n} proposals ${heapAfter}.`);
     await healthDuringPass(ctx, d, port);
+    await atRest(ctx, d, port, pid, fleet, cfg, touched, n);
     const m = await get(port, '/metrics', 5000);
     if (m.status !== 200) ctx.fail(name, `/metrics answered ${m.status}`);
     else ctx.note(name, `/metrics: ${m.body.split('\n').filter((l) => l && !l.startsWith('#')).length} samples, e.g. ${m.body.split('\n').filter((l) => l && !l.startsWith('#')).slice(0, 4).join('; ')}`);

@@ -50,6 +50,7 @@ export class Daemon implements TriggerSink {
   private jobHeap: HeapInfo | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private gcTimer: NodeJS.Timeout | null = null;
+  private retireTimer: NodeJS.Timeout | null = null;
   private drainQueued = false;
   private fullQueued = false;
   private stopping = false;
@@ -231,6 +232,8 @@ export class Daemon implements TriggerSink {
   /** A full collection once passes have quieted down (see gc.ts); never while work is queued. */
   private collectWhenIdle(): void {
     if (this.gcTimer) clearTimeout(this.gcTimer);
+    if (this.retireTimer) clearTimeout(this.retireTimer);
+    this.retireTimer = null;
     this.gcTimer = setTimeout(() => {
       this.gcTimer = null;
       if (this.stopping) return;
@@ -242,8 +245,28 @@ export class Daemon implements TriggerSink {
         const r = await this.runner.run({ type: 'gc' });
         if (r.heap) this.jobHeap = r.heap;
         this.log.debug('memory collected after passes', { rss: process.memoryUsage().rss });
+        this.retireWhenIdle();
       });
     }, 500);
+  }
+
+  /**
+   * An idle daemon holds no pass thread: once passes have been quiet for
+   * passThreadIdleSeconds its heap (~80 MB at 50,000 files) goes back to the system; the
+   * next pass starts a new thread, which reads the workspace's caches from disk.
+   */
+  private retireWhenIdle(): void {
+    if (this.retireTimer) clearTimeout(this.retireTimer);
+    this.retireTimer = setTimeout(() => {
+      this.retireTimer = null;
+      if (this.stopping || this.mutex.isLocked || this.debouncer.pending) return;
+      void this.mutex.runExclusive(async () => {
+        if (this.stopping || this.debouncer.pending) return;
+        if (!(await this.runner.retire())) return;
+        this.jobHeap = null;
+        this.log.info('pass thread ended while idle', { rss: process.memoryUsage().rss });
+      });
+    }, this.config.passThreadIdleSeconds * 1000);
   }
 
   private armRetryTimer(): void {
@@ -315,7 +338,8 @@ export class Daemon implements TriggerSink {
     this.debouncer.cancelAll();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.gcTimer) clearTimeout(this.gcTimer);
-    this.retryTimer = this.gcTimer = null;
+    if (this.retireTimer) clearTimeout(this.retireTimer);
+    this.retryTimer = this.gcTimer = this.retireTimer = null;
     this.runner.stopWaiting();
     // Stopping the sources also ends a start() that waits for the watcher's first scan.
     for (const s of this.sources) await s.stop().catch(() => undefined);

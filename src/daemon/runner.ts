@@ -16,6 +16,8 @@ export interface PassRunner {
   close(): Promise<void>;
   /** Last resort on a stop that takes too long: drop the workspace lock if this process holds it. */
   releaseLock(): void;
+  /** End the thread while no job is in flight (the next job starts a new one); true when one ended. */
+  retire(): Promise<boolean>;
 }
 
 export class InlineRunner implements PassRunner {
@@ -32,6 +34,9 @@ export class InlineRunner implements PassRunner {
   async close(): Promise<void> {}
   releaseLock(): void {
     this.exec.releaseLock();
+  }
+  async retire(): Promise<boolean> {
+    return false;
   }
 }
 
@@ -113,6 +118,14 @@ export class WorkerRunner implements PassRunner {
 
   stopWaiting(): void {
     if (this.worker) this.post(this.worker, { type: 'stop' });
+  }
+
+  async retire(): Promise<boolean> {
+    const w = this.worker;
+    if (!w || this.waiting.size > 0 || this.closed) return false;
+    this.worker = null; // its exit is then no failure (see gone)
+    await w.terminate();
+    return true;
   }
 
   async close(): Promise<void> {
