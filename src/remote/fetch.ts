@@ -109,6 +109,12 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
   let gen: string | null = null;
   const failed = new Promise<never>((_, reject) => transport.controller.signal.addEventListener('abort', () => reject(new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure?.reason ?? 'aborted', {}, 'retry'))));
   failed.catch(() => {});
+  // Set once the race below is decided against work(): a work() still running (its answer
+  // was in hand when the connection dropped) must not write its state over the failure's.
+  let over = false;
+  const stillOurs = () => {
+    if (over) throw new SkillsyncError('ESOURCE_UNREACHABLE', transport.failure?.reason ?? 'the fetch was abandoned', {}, 'retry');
+  };
   const work = async (): Promise<FetchOutcome> => {
     const ad = advertised(await listRefs(http, url));
     const changed: string[] = [];
@@ -124,12 +130,14 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     for (const [full, oid] of wanted) nextRefs[full] = oid;
     if (ad.head) nextRefs.HEAD = ad.refs.get(ad.head) ?? nextRefs.HEAD!;
     if (toFetch.length === 0 && shas.length === 0) {
+      stillOurs();
       state = { ...state, refs: nextRefs, head: ad.head ?? state.head, missing: { ...state.missing, ...missing }, fetchedAt: opts.now(), attemptAt: opts.now(), error: null };
       writeCacheState(dir, state);
       return { url, dir, state, changed };
     }
     // Only now the git library: a poll with no change never loads it.
     const { default: git } = await import('isomorphic-git');
+    stillOurs();
     gen = newGeneration(dir, { ...state, head: ad.head ?? state.head });
     const cache = {};
     const oldPacks = new Set(readdirSync(join(gen, 'objects', 'pack')));
@@ -183,6 +191,7 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
       }
     }
     const next: CacheState = { ...state, refs: nextRefs, head: ad.head ?? state.head, missing: { ...state.missing, ...missing }, fetchedAt: opts.now(), attemptAt: opts.now(), error: null };
+    stillOurs();
     state = commitGeneration(dir, next, gen);
     gen = null;
     return { url, dir, state, changed };
@@ -190,12 +199,14 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
   try {
     return await Promise.race([work(), failed]);
   } catch (err) {
+    over = true;
     const reason = transport.failure?.reason ?? reasonOf(err);
     if (gen !== null) discardGeneration(gen);
     state = { ...readCacheState(dir, redactUrl(url)), attemptAt: opts.now(), error: reason };
     writeCacheState(dir, state);
     return { url, dir, state, changed: [], error: reason };
   } finally {
+    over = true;
     transport.close();
   }
 }
