@@ -2,6 +2,7 @@
 // values in, a plan out; no file system, no git.
 import { describe, expect, it } from 'vitest';
 import { planPluginSync, skillsToObserve, type Observed, type PlanBinding, type PlanProposal, type PlanState, type SyncPlan } from '../src/core/plan/sync-plan.js';
+import { bindingsOf, buildPluginIndex } from '../src/core/plan/ownership.js';
 
 const T = (c: string) => c.repeat(40); // tree oids
 const BASE = T('a');
@@ -46,12 +47,14 @@ interface Row {
   };
 }
 
-function run(r: Row): SyncPlan {
+/** `indexed`: the state carries its bindings by plugin, as main's state does. */
+function run(r: Row, indexed = false): SyncPlan {
   const bindings = new Map((r.bindings ?? []).map((b) => [b.skill, b]));
   const state: PlanState = {
     plugin: { id: 'alpha', version: r.recVersion ?? '1.0.0', source: ORIGIN.source, path: ORIGIN.path, adoptedSkills: r.adopted ?? [] },
     skills: new Map(Object.entries(r.skills ?? {})),
     bindings,
+    ...(indexed ? { byPlugin: buildPluginIndex(bindings) } : {}),
   };
   const upstream = r.upstream ?? {};
   const observed: Observed = {
@@ -130,8 +133,18 @@ describe('planPluginSync', () => {
       if (r.want.status) expect(plan.status).toBe(r.want.status);
       if (r.want.recordPluginVersion !== undefined) expect(plan.recordPluginVersion).toBe(r.want.recordPluginVersion);
       if (plan.status === 'origin_changed') expect([plan.publish, plan.proposals, plan.drops]).toEqual([[], [], []]);
+      expect(run(r, true)).toEqual(plan); // the per-plugin index changes nothing
     });
   }
+
+  it("one plugin's bindings, from the index or by a scan, in the bindings' order", () => {
+    const bindings = new Map([bound('z'), bound('x', BASE, 'beta'), bound('a'), bound('m', BASE, 'beta')].map((b) => [b.skill, b]));
+    for (const state of [{ bindings }, { bindings, byPlugin: buildPluginIndex(bindings) }]) {
+      expect(bindingsOf(state, 'alpha').map((b) => b.skill)).toEqual(['z', 'a']);
+      expect(bindingsOf(state, 'beta').map((b) => b.skill)).toEqual(['x', 'm']);
+      expect(bindingsOf(state, 'gamma')).toEqual([]);
+    }
+  });
 
   it('a publish moves the binding to the upstream tree and its folder', () => {
     const plan = run({ name: '', skills: { doc: BASE }, bindings: [bound('doc')], upstream: { doc: UP }, auto: true, want: { skills: [] } });

@@ -3,7 +3,7 @@
 import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
-import { requirePluginRecord } from './queries.js';
+import { bindingsOf, requirePluginRecord } from './queries.js';
 import { dropProposalIfUntouched } from './proposals.js';
 
 export function adoptSkill(ctx: Ctx, id: string, skill: string): { plugin: string; skill: string; pluginStatus: 'adopted' | 'unchanged' } {
@@ -16,7 +16,7 @@ export function adoptSkill(ctx: Ctx, id: string, skill: string): { plugin: strin
     const rec = state.plugins.get(id)!;
     txn.setBinding(skill, null);
     dropProposalIfUntouched(txn, id, skill);
-    const remaining = [...state.bindings.values()].filter((x) => x.plugin === id && x.skill !== skill);
+    const remaining = bindingsOf(state, id).filter((x) => x.skill !== skill);
     const adoptedSkills = [...new Set([...rec.adoptedSkills, skill])].sort();
     const allAdopted = remaining.length === 0;
     txn.setPlugin({ ...rec, adoptedSkills, ...(allAdopted ? { adopted: true, enabled: false } : {}) });

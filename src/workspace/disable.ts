@@ -4,7 +4,7 @@ import { SkillsyncError } from '../core/errors.js';
 import type { Ctx } from './context.js';
 import { mutate } from './mutate.js';
 import { dropProposalIfUntouched } from './proposals.js';
-import { requirePluginRecord } from './queries.js';
+import { bindingsOf, requirePluginRecord } from './queries.js';
 
 export interface DisableResult {
   plugin: string;
@@ -19,7 +19,7 @@ export function disablePlugin(ctx: Ctx, id: string, confirmed: boolean): Disable
   return mutate(ctx, `disable ${id}`, (state, txn) => {
     requirePluginRecord(state, id);
     const rec = state.plugins.get(id)!;
-    const skills = [...state.bindings.values()].filter((b) => b.plugin === id);
+    const skills = bindingsOf(state, id);
     if (!rec.enabled && skills.every((b) => b.status === 'disabled')) return { plugin: id, status: 'already_disabled' as const, skills: [] };
     for (const b of skills) {
       txn.setSkill(b.skill, null);

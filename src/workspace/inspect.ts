@@ -10,6 +10,7 @@ import { latestVersion, listVersions, type VersionInfo } from './versions.js';
 import type { DiscoveryError } from '../plugins/types.js';
 import { isSourceError, pluginState, skillState, type PluginState, type SkillState } from '../core/states.js';
 import { targetsStatus, type TargetsStatus } from '../targets/status.js';
+import { bindingsOf } from './queries.js';
 
 export type PluginStatus = PluginState;
 
@@ -83,7 +84,7 @@ export function listPlugins(ctx: Ctx, known?: Parameters<typeof readObservation>
       });
       continue;
     }
-    const names = new Set([...[...state.bindings.values()].filter((x) => x.plugin === id).map((b) => b.skill), ...rec.adoptedSkills, ...mine.map((p) => p.skill)]);
+    const names = new Set([...bindingsOf(state, id).map((b) => b.skill), ...rec.adoptedSkills, ...mine.map((p) => p.skill)]);
     const skills = [...names].map((n) => skillOf(n, proposals.get(`${id}/${n}`) && !state.bindings.has(n) ? { observedTree: proposals.get(`${id}/${n}`)!.upstreamTree } : {}));
     skills.sort((a, b) => (a.name < b.name ? -1 : 1));
     out.push({ id, version: m?.version ?? rec.version, enabled: rec.enabled, paused: rec.enabled && rec.paused, status, source: m?.source.display ?? rec.source, skills });

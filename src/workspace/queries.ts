@@ -5,7 +5,7 @@ import { SkillsyncError } from '../core/errors.js';
 import type { OwnershipConflict } from '../core/plan/ownership.js';
 import type { MainState } from './state.js';
 
-export { caseIndex, ownershipConflict, type OwnershipConflict } from '../core/plan/ownership.js';
+export { bindingsOf, caseIndex, ownershipConflict, type OwnershipConflict } from '../core/plan/ownership.js';
 
 /** The error for a conflict that stops a command (enable, publish). */
 export function ownershipError(plugin: string | null, skill: string, c: OwnershipConflict): SkillsyncError {

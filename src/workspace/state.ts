@@ -13,7 +13,7 @@ import { lookupPath } from '../git/tree-editor.js';
 import { writeFileAtomic } from '../git/fsutil.js';
 import type { TreeEntry } from '../git/tree.js';
 import type { Ctx } from './context.js';
-import { buildCaseIndex } from '../core/plan/ownership.js';
+import { buildCaseIndex, buildPluginIndex } from '../core/plan/ownership.js';
 import { BINDINGS_DIR, PLUGINS_DIR, SKILLS_DIR, parseBinding, parsePluginRecord, type Binding, type PluginRecord } from './records.js';
 
 export interface MainState {
@@ -25,6 +25,8 @@ export interface MainState {
   bindings: Map<string, Binding>;
   /** Skill and binding names by case-folded key (the ownership rule's index), built on first use. */
   readonly caseIndex: ReadonlyMap<string, string>;
+  /** The bindings of each plugin, in the order of `bindings`, built on first use. */
+  readonly byPlugin: ReadonlyMap<string, readonly Binding[]>;
 }
 
 /** The trees a state is read from ('' when main has none) and the record blob of every name. */
@@ -181,6 +183,7 @@ function readRecords<T>(ctx: Ctx, tree: string, dir: string, parse: (buf: Buffer
 
 function stateOf(commit: string | null, tree: string, skills: Map<string, string>, plugins: Map<string, PluginRecord>, bindings: Map<string, Binding>): MainState {
   let folded: ReadonlyMap<string, string> | undefined;
+  let owned: ReadonlyMap<string, readonly Binding[]> | undefined;
   return {
     commit,
     tree,
@@ -189,6 +192,9 @@ function stateOf(commit: string | null, tree: string, skills: Map<string, string
     bindings,
     get caseIndex() {
       return (folded ??= buildCaseIndex({ skills, bindings }));
+    },
+    get byPlugin() {
+      return (owned ??= buildPluginIndex(bindings));
     },
   };
 }

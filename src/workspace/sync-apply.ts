@@ -4,7 +4,7 @@
 import { SkillsyncError, errorAction } from '../core/errors.js';
 import { formatSafetyTrailer } from '../core/safety/index.js';
 import { skillsToObserve, type Observed, type PlanRefs, type PlanState, type SyncPlan } from '../core/plan/sync-plan.js';
-import type { PluginManifest } from '../plugins/types.js';
+import type { PluginManifest, SkillDecl } from '../plugins/types.js';
 import { checkPublishable } from './checks.js';
 import { readAllowances } from './allowances.js';
 import type { Ctx } from './context.js';
@@ -20,6 +20,7 @@ import { snapshotSkill } from './snapshot.js';
 import { SkillParents } from './snapshot-read.js';
 import type { StatCaches } from './stat-cache.js';
 import { readMainState, type MainState } from './state.js';
+import { bindingsOf } from './queries.js';
 import type { Txn } from './txn.js';
 
 export function autoApply(ctx: Ctx, plugin: string): boolean {
@@ -29,15 +30,15 @@ export function autoApply(ctx: Ctx, plugin: string): boolean {
 
 export function planState(state: MainState, id: string): PlanState {
   const rec = state.plugins.get(id)!;
-  return { plugin: rec, skills: state.skills, bindings: state.bindings, caseIndex: state.caseIndex };
+  return { plugin: rec, skills: state.skills, bindings: state.bindings, caseIndex: state.caseIndex, byPlugin: state.byPlugin };
 }
 
 /** The open proposals and rejected trees of one plugin. */
 export function planRefs(ctx: Ctx, m: PluginManifest, state: PlanState, refs: RefIndex): PlanRefs {
   const proposals: PlanRefs['proposals'] = new Map();
   const rejected = new Map<string, string>();
-  const names = new Set([...m.skills.map((s) => s.name), ...[...state.bindings.values()].filter((b) => b.plugin === m.id).map((b) => b.skill)]);
-  for (const ref of refs.proposals.keys()) if (ref.startsWith(proposalRef(m.id, ''))) names.add(ref.slice(proposalRef(m.id, '').length));
+  const names = new Set([...m.skills.map((s) => s.name), ...bindingsOf(state, m.id).map((b) => b.skill)]);
+  for (const skill of refs.proposalSkillsOf(m.id)) names.add(skill);
   for (const skill of names) {
     const tip = refs.proposals.get(proposalRef(m.id, skill));
     if (tip) {
@@ -69,8 +70,10 @@ export function observePlugin(ctx: Ctx, m: PluginManifest, state: PlanState, cac
 function observeSkills(ctx: Ctx, m: PluginManifest, state: PlanState, caches: StatCaches, refs: RefIndex, txn: Txn, observed: Observed, parents: SkillParents): void {
   const policy = autoApply(ctx, m.id);
   const unreadable = observed.unreadable as Map<string, string>;
+  const decls = new Map<string, SkillDecl>();
+  for (const s of m.skills) if (!decls.has(s.name)) decls.set(s.name, s); // the first, as find() gave
   for (const name of skillsToObserve(state, observed)) {
-    const decl = m.skills.find((s) => s.name === name)!;
+    const decl = decls.get(name)!;
     const prev = readObservation(ctx, m.id, name, { refs, caches });
     let snap;
     try {

@@ -14,6 +14,7 @@ import { readMainState, type MainState } from './state.js';
 import { StatCaches } from './stat-cache.js';
 import { applySyncPlan, autoApply, observePlugin, planRefs, planState } from './sync-apply.js';
 import type { Txn } from './txn.js';
+import { bindingsOf } from './queries.js';
 
 export { mergeSkill } from './merge-skill.js';
 
@@ -89,7 +90,7 @@ export function syncPlugin(ctx: Ctx, id: string, caches: StatCaches, refs: RefIn
       }
       if (!m) {
         // The source vanished: report, delete nothing.
-        const skills = [...state.bindings.values()].filter((b) => b.plugin === id).map((b) => ({ name: b.skill, classification: 'unchanged' as const, action: 'source_missing' as const }));
+        const skills = bindingsOf(state, id).map((b) => ({ name: b.skill, classification: 'unchanged' as const, action: 'source_missing' as const }));
         return { id, status: 'missing', skills };
       }
       return syncOnePlugin(ctx, m, caches, refs, state, txn);

@@ -24,6 +24,28 @@ export function buildCaseIndex(state: Pick<OwnershipState, 'skills' | 'bindings'
   return out;
 }
 
+/** What a per-plugin lookup needs: the bindings, and their index by plugin when the state keeps one. */
+export interface BindingsState<B extends { plugin: string }> {
+  bindings: ReadonlyMap<string, B>;
+  byPlugin?: ReadonlyMap<string, readonly B[]>;
+}
+
+/** One plugin's bindings in the order of `bindings`; from the state's index when it keeps one (a scan per plugin is quadratic: 2,000 plugins x 100,000 bindings). */
+export function bindingsOf<B extends { plugin: string }>(state: BindingsState<B>, plugin: string): readonly B[] {
+  if (state.byPlugin) return state.byPlugin.get(plugin) ?? [];
+  return [...state.bindings.values()].filter((b) => b.plugin === plugin);
+}
+
+export function buildPluginIndex<B extends { plugin: string }>(bindings: ReadonlyMap<string, B>): Map<string, B[]> {
+  const out = new Map<string, B[]>();
+  for (const b of bindings.values()) {
+    const list = out.get(b.plugin);
+    if (list) list.push(b);
+    else out.set(b.plugin, [b]);
+  }
+  return out;
+}
+
 export type OwnershipConflict =
   | { reason: 'case_twin'; existing: string; message: string }
   | { reason: 'other_plugin'; owner: string; message: string }

@@ -4,7 +4,7 @@
 // the writing.
 import { classify, planSkillUpdate, type Classification } from '../classify.js';
 import type { ProposalMode } from '../trailers.js';
-import { caseIndex, ownershipConflict } from './ownership.js';
+import { bindingsOf, caseIndex, ownershipConflict } from './ownership.js';
 
 /** git's empty tree: the local tree of a bound skill that is missing from main. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -31,6 +31,8 @@ export interface PlanState {
   bindings: ReadonlyMap<string, PlanBinding>;
   /** The case index of skills and bindings, when the caller keeps one (see ownership.ts). */
   caseIndex?: ReadonlyMap<string, string>;
+  /** The bindings by plugin, when the caller keeps that index (see ownership.ts). */
+  byPlugin?: ReadonlyMap<string, readonly PlanBinding[]>;
 }
 
 export interface PlanProposal {
@@ -163,7 +165,7 @@ export function skillsToObserve(state: PlanState, observed: Pick<Observed, 'id' 
 export function planPluginSync(observed: Observed, state: PlanState, refs: PlanRefs, policy: PlanPolicy): SyncPlan {
   const id = observed.id;
   const plan: SyncPlan = { plugin: id, pluginVersion: observed.version, status: 'synced', skills: [], publish: [], proposals: [], drops: [], recordPluginVersion: false };
-  const own = [...state.bindings.values()].filter((b) => b.plugin === id && b.status === 'synced');
+  const own = bindingsOf(state, id).filter((b) => b.status === 'synced');
   if (originChanged(state, observed.origin)) {
     plan.status = 'origin_changed';
     plan.originChanged = { was: { source: state.plugin.source, path: state.plugin.path }, now: observed.origin };
