@@ -2,8 +2,10 @@
 // (dist/bundle/), so a command loads one module instead of ~110: measured in
 // bench/ANALYSIS.md ("Start-up"). Dependencies stay in node_modules (loaded when used),
 // except isomorphic-git, which is bundled so that its SHA-1 can be pointed at node:crypto.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true }); // chunks of an earlier build are never loaded again
 
 const deps = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
 

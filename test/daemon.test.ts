@@ -173,6 +173,20 @@ describe('skillsync daemon', () => {
     env.fsck();
   }, 60_000);
 
+  it('a pass thread started by a discovery alone (no plugin to sync) ends when idle too', async () => {
+    const env = setup('passThreadIdleSeconds: 0.2\n');
+    addPlugin(env, 'alpha', ['a1']);
+    env.ok('enable', 'alpha');
+    const d = await startDaemon(env);
+    const ended = () => d.logs().filter((l) => l.message === 'pass thread ended while idle').length;
+    await waitFor('the idle pass thread to end', () => ended() === 1, d);
+    addPlugin(env, 'gamma', ['g1']); // not enabled: a discovery in a new thread, no pass
+    await waitFor('gamma to be discovered', () => hasLog(d, 'plugin discovered', { plugin: 'gamma' }), d);
+    await waitFor('the thread of that discovery to end', () => ended() === 2, d);
+    expect(JSON.parse((await get(d, '/healthz')).body).memory).toMatchObject({ jobHeap: null });
+    expect((await stop(d)).code).toBe(0);
+  }, 60_000);
+
   it('discovers a plugin folder added at runtime (not enabling it); once enabled by the CLI its changes are proposed; a vanished plugin is missing', async () => {
     const env = setup();
     addPlugin(env, 'alpha', ['a1']);

@@ -10,6 +10,7 @@ import { fetchRemote, type FetchOptions } from '../src/remote/fetch.js';
 import { tokenHeader, newStats } from '../src/remote/http.js';
 import { genDir, readCacheState } from '../src/remote/cache.js';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 
 let tmp: ReturnType<typeof tempDir>;
 let server: GitHttpServer;
@@ -153,6 +154,28 @@ describe('fetchRemote', () => {
     const r = await fetchRemote(url, [{}], opts({ cacheDir: join(tmp.dir, 'cache-big'), maxBytes: 2000 }));
     expect(r.error).toMatch(/more than 2000 bytes/);
     expect(r.state.gen).toBeNull();
+  });
+
+  it('a pack cut off by maxBytes midway leaves no generation folder behind (the abandoned fetch ends first)', async () => {
+    const big = join(tmp.dir, 'srv', 'big.git');
+    git(tmp.dir, ['init', '-q', '--bare', '-b', 'main', big]);
+    const work = join(tmp.dir, 'big-work');
+    git(tmp.dir, ['clone', '-q', big, work]);
+    git(work, ['checkout', '-qb', 'main']);
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`skills/s${i}/SKILL.md`] = randomBytes(20_000).toString('base64'); // incompressible: ~1 MB of pack
+    writeTree(work, files);
+    git(work, ['add', '-A']);
+    git(work, ['commit', '-qm', 'big']);
+    git(work, ['push', '-qf', 'origin', 'HEAD:main']);
+    const cacheDir = join(tmp.dir, 'cache-cut');
+    for (let i = 0; i < 2; i++) {
+      const r = await fetchRemote(`${server.base}big.git`, [{}], opts({ cacheDir, maxBytes: 300_000 }));
+      expect(r.error).toMatch(/more than 300000 bytes/);
+      expect(r.state.gen).toBeNull();
+      await new Promise((res) => setTimeout(res, 500)); // time for a write that would come late
+      expect(readdirSync(r.dir).filter((n) => n.startsWith('gen-'))).toEqual([]);
+    }
   });
 
   it('a server that is down is unreachable; it recovers when the server returns', async () => {

@@ -183,6 +183,7 @@ export class Daemon implements TriggerSink {
     if (discover) for (const id of await this.rediscover()) todo.add(id);
     // Only watch events name the folders that changed: then only those are discovered again.
     if (todo.size) await this.pass(reason, [...todo].sort(), reason === 'watch' && !discover);
+    else this.collectWhenIdle(); // a discovery alone may have started a pass thread: it retires too
     this.armRetryTimer();
   }
 
@@ -218,6 +219,7 @@ export class Daemon implements TriggerSink {
   /** Something changed that no known plugin owns: discover again; enabled plugins that came, went or changed. */
   private async rediscover(): Promise<string[]> {
     const out = await this.runner.run({ type: 'discover' });
+    if (out.heap) this.jobHeap = out.heap;
     if (!out.ok) {
       this.metrics.error('pass');
       this.log.warn('discovery failed', { error: out.error.message });
@@ -229,8 +231,8 @@ export class Daemon implements TriggerSink {
     return [...diff.added, ...diff.removed, ...diff.changed].filter((id) => enabled.has(id));
   }
 
-  /** A full collection once passes have quieted down (see gc.ts); never while work is queued. */
-  private collectWhenIdle(): void {
+  /** A full collection once passes have quieted down (see gc.ts); never while work is queued. Then the thread retires. */
+  collectWhenIdle(): void {
     if (this.gcTimer) clearTimeout(this.gcTimer);
     if (this.retireTimer) clearTimeout(this.retireTimer);
     this.retireTimer = null;
@@ -259,9 +261,12 @@ export class Daemon implements TriggerSink {
     if (this.retireTimer) clearTimeout(this.retireTimer);
     this.retireTimer = setTimeout(() => {
       this.retireTimer = null;
-      if (this.stopping || this.mutex.isLocked || this.debouncer.pending) return;
+      if (this.stopping) return;
+      // Busy now: try again later (a pass re-arms it anyway; a discovery or a reload does not).
+      if (this.mutex.isLocked || this.debouncer.pending) return this.retireWhenIdle();
       void this.mutex.runExclusive(async () => {
-        if (this.stopping || this.debouncer.pending) return;
+        if (this.stopping) return;
+        if (this.debouncer.pending) return this.retireWhenIdle();
         if (!(await this.runner.retire())) return;
         this.jobHeap = null;
         this.log.info('pass thread ended while idle', { rss: process.memoryUsage().rss });

@@ -26,6 +26,7 @@ export async function reloadDaemon(d: Daemon, load: () => Config, onLevel: (leve
     }
     const changed = changedKeys(d.config, cfg);
     const refuse = (why: string, err: { message: string }) => {
+      d.collectWhenIdle(); // the configure job may have started a pass thread that no pass follows
       d.metrics.error('config');
       d.log.error(`config reload refused: ${why}; the running config is kept`, { error: err.message });
     };

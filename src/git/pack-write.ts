@@ -44,14 +44,16 @@ export function writePack(gitdir: string, objects: PackObject[]): string {
   const tmpPack = tmpName(join(dir, 'pack.pack'), objectTmpDir(gitdir));
   const tmpIdx = tmpName(join(dir, 'pack.idx'), objectTmpDir(gitdir));
   const fd = openSync(tmpPack, 'wx', 0o444);
+  let ifd = -1;
+  let packOpen = true; // a descriptor closed once is never closed again (its number may be reused by then)
   const entries: { oid: Buffer; offset: number; crc: number }[] = [];
   try {
     let offset = 0;
     // Objects are small (a skill file is a few KB): gather them into 1 MB writes, as cp does, not two syscalls each.
     const chunk = Buffer.allocUnsafe(1 << 20);
     let used = 0;
-    const drain = (buf: Buffer, from: number, to: number) => {
-      while (from < to) from += writeSync(fd, buf, from, to - from);
+    const drain = (buf: Buffer, from: number, to: number, dest = fd) => {
+      while (from < to) from += writeSync(dest, buf, from, to - from); // a short write goes on where it stopped
     };
     const out = (buf: Buffer) => {
       packHash.update(buf);
@@ -77,6 +79,7 @@ export function writePack(gitdir: string, objects: PackObject[]): string {
     drain(sum, 0, sum.length);
     // No fsync, like git's default (core.fsync off for objects): a killed process cannot
     // lose page-cache data, and the rename order already keeps readers consistent.
+    packOpen = false;
     closeSync(fd);
     const name = `pack-${sum.toString('hex')}`;
     entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
@@ -114,17 +117,21 @@ export function writePack(gitdir: string, objects: PackObject[]): string {
     p += 20;
     createHash('sha1').update(idx.subarray(0, p)).digest().copy(idx, p);
 
-    const ifd = openSync(tmpIdx, 'wx', 0o444);
-    writeSync(ifd, idx);
-    closeSync(ifd);
+    ifd = openSync(tmpIdx, 'wx', 0o444);
+    drain(idx, 0, idx.length, ifd);
+    const done = ifd;
+    ifd = -1;
+    closeSync(done);
     renameSync(tmpPack, join(dir, `${name}.pack`));
     renameSync(tmpIdx, join(dir, `${name}.idx`));
     return name;
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already closed */
+    for (const [open, f] of [[packOpen, fd], [ifd !== -1, ifd]] as const) {
+      try {
+        if (open) closeSync(f);
+      } catch {
+        /* the error was on close itself */
+      }
     }
     rmSync(tmpPack, { force: true });
     rmSync(tmpIdx, { force: true });

@@ -196,11 +196,17 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     gen = null;
     return { url, dir, state, changed };
   };
+  const running = work();
+  running.catch(() => {});
   try {
-    return await Promise.race([work(), failed]);
+    return await Promise.race([running, failed]);
   } catch (err) {
     over = true;
     const reason = transport.failure?.reason ?? reasonOf(err);
+    // isomorphic-git goes on with what it had received and would write that pack into the
+    // generation after it was removed (its writes make missing folders): let it end first.
+    transport.close();
+    await settled(running, ABANDONED_WORK_WAIT_MS);
     if (gen !== null) discardGeneration(gen);
     state = { ...readCacheState(dir, redactUrl(url)), attemptAt: opts.now(), error: reason };
     writeCacheState(dir, state);
@@ -209,6 +215,15 @@ export async function fetchRemote(url: string, needs: RemoteNeed[], opts: FetchO
     over = true;
     transport.close();
   }
+}
+
+/** How long a failed fetch waits for the abandoned work to notice before its generation is removed. */
+const ABANDONED_WORK_WAIT_MS = 30_000;
+
+function settled(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([p.then(() => undefined, () => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** isomorphic-git's errors in words; never their data (which may hold request headers). */
