@@ -156,13 +156,19 @@ describe('skillsync daemon', () => {
     env.fsck();
   }, 90_000);
 
-  it('an idle daemon ends its pass thread (passThreadIdleSeconds) and starts a new one for the next change', async () => {
+  /** A daemon over alpha (enabled) whose pass thread has ended once, idle for 0.2 s. */
+  async function retiredDaemon() {
     const env = setup('passThreadIdleSeconds: 0.2\n');
     addPlugin(env, 'alpha', ['a1']);
     env.ok('enable', 'alpha');
     const d = await startDaemon(env);
     const ended = () => d.logs().filter((l) => l.message === 'pass thread ended while idle').length;
     await waitFor('the idle pass thread to end', () => ended() === 1, d);
+    return { env, d, ended };
+  }
+
+  it('an idle daemon ends its pass thread (passThreadIdleSeconds) and starts a new one for the next change', async () => {
+    const { env, d, ended } = await retiredDaemon();
     expect(JSON.parse((await get(d, '/healthz')).body).memory).toMatchObject({ jobHeap: null });
     edit(env, 'alpha', 'a1', 'changed while no pass thread ran');
     await waitFor('the proposal branch', () => hasRef(env, proposalRef('alpha', 'a1')), d);
@@ -174,12 +180,7 @@ describe('skillsync daemon', () => {
   }, 60_000);
 
   it('a pass thread started by a discovery alone (no plugin to sync) ends when idle too', async () => {
-    const env = setup('passThreadIdleSeconds: 0.2\n');
-    addPlugin(env, 'alpha', ['a1']);
-    env.ok('enable', 'alpha');
-    const d = await startDaemon(env);
-    const ended = () => d.logs().filter((l) => l.message === 'pass thread ended while idle').length;
-    await waitFor('the idle pass thread to end', () => ended() === 1, d);
+    const { env, d, ended } = await retiredDaemon();
     addPlugin(env, 'gamma', ['g1']); // not enabled: a discovery in a new thread, no pass
     await waitFor('gamma to be discovered', () => hasLog(d, 'plugin discovered', { plugin: 'gamma' }), d);
     await waitFor('the thread of that discovery to end', () => ended() === 2, d);
