@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { startProcess, rssOf, sleep, percentile, median, fmtMs } from '../measure.js';
 import { skillDir } from '../fleet.js';
 import { BIN, readRefFile } from '../context.js';
+import { serviceLaunch, UNIT } from '../service.js';
 
 export const name = 'daemon';
 export const title = 'daemon latency and memory';
@@ -162,7 +163,10 @@ export async function run(ctx) {
   ctx.log(`  daemon: debounceMs ${debounceMs}, http 127.0.0.1:${port}, ${n} latency rounds`);
 
   const t0 = process.hrtime.bigint();
-  const d = startProcess(process.execPath, [BIN, '--config', cfg.config, 'daemon'], { cwd: ctx.root });
+  // As systemd/skillsync.service runs it: its node flags and its environment.
+  const launch = serviceLaunch();
+  ctx.note(name, `started as ${UNIT} starts it: node ${launch.label}.`);
+  const d = startProcess(process.execPath, [...launch.nodeArgs, BIN, '--config', cfg.config, 'daemon'], { cwd: ctx.root, env: { ...process.env, ...launch.env } });
   let exited = null;
   d.exited.then((e) => (exited = e));
   try {

@@ -25,8 +25,8 @@ export type Job =
   | { type: 'pass'; ids?: string[]; waitMs: number; incremental?: boolean }
   /** Discover again (a path no known plugin owns changed). */
   | { type: 'discover' }
-  /** Use this config from now on (startup and SIGHUP). */
-  | { type: 'configure'; config: Config; level: string }
+  /** Use this config from now on (startup and SIGHUP); `resend`: the daemon dropped its discovery, send the next one even if unchanged. */
+  | { type: 'configure'; config: Config; level: string; resend?: boolean }
   /** Give memory back now that passes have quieted down. */
   | { type: 'gc' };
 
@@ -123,7 +123,9 @@ export class JobExecutor {
       switch (job.type) {
         case 'configure':
           this.ctx = openContext(job.config, this.log, { create: true });
-          this.sentDiscovery = '';
+          // A reload's discovery is the same as before unless the config changed it: 10,000
+          // skills sent again cost the daemon thread a new index and a major collection.
+          if (job.resend) this.sentDiscovery = '';
           return { ok: true };
         case 'gc':
           this.collect();

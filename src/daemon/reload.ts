@@ -41,7 +41,7 @@ export async function reloadDaemon(d: Daemon, load: () => Config, onLevel: (leve
         return refuse('cannot open the workspace', err as Error);
       }
     }
-    const configured = await d.runner.run({ type: 'configure', config: cfg, level: cfg.log.level });
+    const configured = await d.runner.run({ type: 'configure', config: cfg, level: cfg.log.level, resend: changed.has('workspace') });
     if (!configured.ok) return refuse('cannot open the workspace', configured.error);
     if (changed.has('log')) onLevel(cfg.log.level);
     d.config = cfg;
