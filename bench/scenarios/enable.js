@@ -2,6 +2,7 @@
 // `cp -a plugins X && git init && git add -A && git commit` (DESIGN: skillsync also
 // materialises the live view, so the copy is part of the fair comparison).
 import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { timeCmd, stats, fmtMs, fmtSpread } from '../measure.js';
 import { gitEnv, rmrf } from '../context.js';
@@ -33,6 +34,7 @@ export async function run(ctx) {
     // git side
     const dir = join(ctx.root, `enable-git-${i}`);
     rmrf(dir);
+    flush();
     const g = timeCmd('sh', ['-c', GIT_SIDE, 'sh', fleet.root, dir], { env: gitEnv(), timeoutMs: 3600_000 });
     if (g.code !== 0) throw new Error(`git side failed: ${g.stderr}`);
     gitMs.push(g.ms);
@@ -40,6 +42,7 @@ export async function run(ctx) {
     // skillsync side, on a fresh workspace
     const cfg = ctx.config(`enable-${i}`);
     rmrf(cfg.ws);
+    flush();
     const a = ctx.ss(cfg, ['init']);
     const b = a.code === 0 ? ctx.ss(cfg, ['enable', ...ids], { timeoutMs: 3600_000 }) : a;
     if (a.code !== 0 || b.code !== 0) {
@@ -68,6 +71,15 @@ export async function run(ctx) {
     detail: `init + enable, ${s.n} runs, min ${fmtMs(s.min)} (init alone ${fmtMs(stats(initMs).median)}); git: cp -a + git init + git add -A + git commit, min ${fmtMs(gs.min)}`,
     ms: { skillsync: s, git: gs },
   });
+}
+
+/**
+ * Write back what earlier steps left dirty (the fleet, the other side's ~200 MB, the
+ * removals) before a side is timed: the kernel flushes data ~30 s old every 5 s, so
+ * otherwise each side pays for the one before it (seen: skillsync 35-45 s in one run).
+ */
+function flush() {
+  spawnSync('sync', [], { stdio: 'ignore' });
 }
 
 /** The mirror holds every file and the live view every skill. */
