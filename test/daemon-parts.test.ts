@@ -285,6 +285,30 @@ describe('SourceWatcher', () => {
     expect(w.watchedDirs()).toBe(0); // every watch released
   });
 
+  it("a watch's error drops that folder's subtree only, or stops everything at the kernel's limit", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'skillsync-watch-'));
+    for (const d of ['a/x', 'a/y', 'b']) mkdirSync(join(dir, d), { recursive: true });
+    const made = new Map<string, ReturnType<typeof fsWatch>>();
+    const record = ((path: string, opts: unknown, listener: unknown) => {
+      const fw = fsWatch(path, opts as { persistent: boolean }, listener as () => void);
+      made.set(path, fw);
+      return fw;
+    }) as unknown as typeof fsWatch;
+    const errors: string[] = [];
+    const limits: string[] = [];
+    w = new SourceWatcher({ roots: [{ kind: 'fs', path: dir }], onChange: () => {}, onLimit: (e) => limits.push(String(e.code)), onError: (e) => errors.push(String((e as NodeJS.ErrnoException).code)), watchFn: record });
+    await w.start();
+    expect(w.watchedDirs()).toBe(5); // root, a, a/x, a/y, b
+    // Every watch shares one listener: the error must still name its own folder.
+    made.get(join(dir, 'a'))!.emit('error', Object.assign(new Error('EIO'), { code: 'EIO' }));
+    expect(errors).toEqual(['EIO']);
+    expect(w.watchedDirs()).toBe(2); // a and its two sub-folders dropped; root and b kept
+    made.get(join(dir, 'b'))!.emit('error', Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }));
+    expect(limits).toEqual(['ENOSPC']);
+    expect(w.watchedDirs()).toBe(0);
+    expect(w.active).toBe(false);
+  });
+
   it('ignore rules: git sources watch only the git dir and refs/', () => {
     const ignore = makeIgnore([{ kind: 'git', path: '/r.git' }, { kind: 'fs', path: '/p' }], ['/p/ws']);
     expect(ignore('/r.git')).toBe(false);
